@@ -1,0 +1,6 @@
+/** NUT error codes and the typed error that reaches the wire as `ERR <code>`. */
+export { NUT_ERR_CODES, NUT_ERR_MESSAGES, NutError, isNutErrCode, type NutErrCode } from "./errors.ts"
+/** Value escaping and request formatting. */
+export { encodeValue, formatArg, formatRequest, quote } from "./encode.ts"
+/** parseconf-compatible tokenizer for requests, the driver socket and config files. */
+export { MAX_WORDS, MAX_WORD_LEN, Tokenizer, tokenizeConfig, type ConfigLine, type ConfigLineError, type FeedResult } from "./tokenizer.ts"

@@ -1,0 +1,21 @@
+/** How a driver answered a SET or INSTCMD (NUT's `TRACKING <id> <int>`: 0, 1, 2, 3). */
+export type WriteResult = "SUCCESS" | "UNKNOWN" | "INVALID-ARGUMENT" | "FAILED"
+
+/** Where SET VAR and INSTCMD go: the driver that owns the state. */
+export interface UpsWriter {
+  setvar(name: string, value: string): Promise<WriteResult>
+  instcmd(name: string, param?: string): Promise<WriteResult>
+}
+
+/** Whether a UPS's data can be served right now (upsd's "avail" check). */
+export type Availability = "ok" | "not-connected" | "stale"
+
+/** What changed in a UpsState. */
+export type StateChange =
+  | { readonly kind: "var"; readonly name: string; readonly value: string | undefined }
+  | { readonly kind: "cmd"; readonly name: string; readonly present: boolean }
+  | { readonly kind: "fsd"; readonly fsd: boolean }
+  | { readonly kind: "connection"; readonly availability: Availability }
+
+/** A source of time in milliseconds; tests inject a manual clock. */
+export type Now = () => number
