@@ -1,0 +1,29 @@
+import type { ClientInfo, ServedUps, ServerContext } from "../context.ts"
+
+/** What a command handler may see and change of its connection. */
+export interface SessionView extends ClientInfo {
+  readonly ctx: ServerContext
+  username: string | undefined
+  password: string | undefined
+  loggedIn: ServedUps | undefined
+  tracking: boolean
+  tls: boolean
+  /** Set by LOGOUT: close after the reply is written. */
+  closeAfterReply: boolean
+  /** Set by STARTTLS: upgrade the socket after the reply is written. */
+  startTls: boolean
+}
+
+/**
+ * A command handler: returns the reply lines (without the final newline) and never touches a
+ * socket. Failures are thrown as NutError.
+ */
+export type Handler = (session: SessionView, args: readonly string[]) => string
+
+export interface CommandSpec {
+  readonly run: Handler
+  /** Needs USERNAME and PASSWORD first (upsd's FLAG_USER). */
+  readonly auth?: boolean
+  /** Exact number of arguments; otherwise ERR INVALID-ARGUMENT. */
+  readonly arity?: number
+}

@@ -1,0 +1,81 @@
+import type { UpsState } from "../ups/index.ts"
+import type { TlsSettings } from "./types.ts"
+import type { TrackingStore } from "./tracking.ts"
+import type { UserDb } from "./users.ts"
+
+/** A UPS the server publishes: its ups.conf name and description, and its live state. */
+export interface ServedUps {
+  readonly name: string
+  readonly desc: string | undefined
+  readonly state: UpsState
+}
+
+/** What LIST CLIENT and NUMLOGINS need to know about a connection. */
+export interface ClientInfo {
+  /** Peer address, e.g. `127.0.0.1` or `::1`. */
+  readonly address: string
+  /** Connection sequence number: higher = newer. */
+  readonly seq: number
+}
+
+/** Server build identity that upsd reports (VER, server.info, server.version). */
+export const SERVER_IDENTITY = {
+  version: "2.8.0",
+  info: "Network UPS Tools upsd 2.8.0 - http://www.networkupstools.org/",
+  netVersion: "1.3",
+} as const
+
+/** Shared server state the command handlers read: UPSes, users, logins, tracking, TLS. */
+export class ServerContext {
+  readonly #ups: readonly ServedUps[]
+  readonly #byName = new Map<string, ServedUps>()
+  readonly #logins = new Map<ServedUps, Set<ClientInfo>>()
+  readonly users: UserDb
+  readonly tracking: TrackingStore
+  readonly tls: TlsSettings | undefined
+  /** Called when a client sets the FSD latch (for logging / monitor wake-up). */
+  onFsd: ((ups: ServedUps, client: ClientInfo, user: string) => void) | undefined
+
+  constructor(options: { ups: readonly ServedUps[]; users: UserDb; tracking: TrackingStore; tls?: TlsSettings | undefined }) {
+    this.#ups = options.ups
+    for (const u of options.ups) {
+      const key = u.name.toLowerCase()
+      if (!this.#byName.has(key)) this.#byName.set(key, u)
+    }
+    this.users = options.users
+    this.tracking = options.tracking
+    this.tls = options.tls
+  }
+
+  /** UPSes in ups.conf order. */
+  upsList(): readonly ServedUps[] {
+    return this.#ups
+  }
+
+  /** Case-insensitive UPS lookup. */
+  findUps(name: string): ServedUps | undefined {
+    return this.#byName.get(name.toLowerCase())
+  }
+
+  /** Record a LOGIN. */
+  login(ups: ServedUps, client: ClientInfo): void {
+    let set = this.#logins.get(ups)
+    if (!set) this.#logins.set(ups, (set = new Set()))
+    set.add(client)
+  }
+
+  /** Release a LOGIN (LOGOUT or disconnect). */
+  logout(ups: ServedUps, client: ClientInfo): void {
+    this.#logins.get(ups)?.delete(client)
+  }
+
+  /** NUMLOGINS */
+  numLogins(ups: ServedUps): number {
+    return this.#logins.get(ups)?.size ?? 0
+  }
+
+  /** Logged-in clients of a UPS, newest connection first (upsd's LIST CLIENT order). */
+  clients(ups: ServedUps): ClientInfo[] {
+    return [...(this.#logins.get(ups) ?? [])].sort((a, b) => b.seq - a.seq)
+  }
+}

@@ -1,0 +1,172 @@
+import { createServer, type Server, type Socket } from "node:net"
+import { createSecureContext, type SecureContext } from "node:tls"
+import type { Now } from "../ups/index.ts"
+import { isAllowed, parseNetwork, unmapV4, type Network } from "./acl.ts"
+import { Connection } from "./connection.ts"
+import { ServerContext, type ServedUps } from "./context.ts"
+import { Session } from "./session.ts"
+import { TrackingStore } from "./tracking.ts"
+import type { ListenAddress, ServerSettings, UserRecord } from "./types.ts"
+import { UserDb } from "./users.ts"
+
+/** upsd closes a client that sent no complete line for 60 s (checked every loop pass, ≤ 2 s). */
+export const IDLE_TIMEOUT_MS = 60_000
+const SWEEP_MS = 2_000
+
+export interface ServerLog {
+  debug(message: string): void
+  info(message: string): void
+  warn(message: string): void
+  error(message: string, cause?: unknown): void
+}
+
+export interface NutServerOptions {
+  readonly settings: ServerSettings
+  readonly ups: readonly ServedUps[]
+  readonly users: readonly UserRecord[]
+  readonly log: ServerLog
+  /** @default Date.now */
+  readonly now?: Now
+  /** @default 60000 */
+  readonly idleTimeoutMs?: number
+  /** How often idle clients and staleness are checked. @default 2000 */
+  readonly sweepMs?: number
+  /** Tracking id source (tests inject upsd's deterministic sequence). */
+  readonly trackingIds?: () => string
+}
+
+/** The upsd-compatible NUT network server: listeners, connections, idle sweep, staleness log. */
+export class NutServer {
+  readonly context: ServerContext
+  readonly #settings: ServerSettings
+  readonly #log: ServerLog
+  readonly #now: Now
+  readonly #idleMs: number
+  readonly #sweepMs: number
+  readonly #allow: readonly Network[] | undefined
+  readonly #secureContext: SecureContext | undefined
+  readonly #servers: Server[] = []
+  readonly #connections = new Set<Connection>()
+  #seq = 0
+  #sweep: ReturnType<typeof setInterval> | undefined
+  readonly #unsubscribe: Array<() => void> = []
+
+  constructor(options: NutServerOptions) {
+    this.#settings = options.settings
+    this.#log = options.log
+    this.#now = options.now ?? Date.now
+    this.#idleMs = options.idleTimeoutMs ?? IDLE_TIMEOUT_MS
+    this.#sweepMs = options.sweepMs ?? SWEEP_MS
+    this.#allow = options.settings.allow?.map(parseNetwork)
+    const tls = options.settings.tls
+    this.#secureContext = tls
+      ? createSecureContext({ cert: tls.cert, key: tls.key, minVersion: tls.disableWeak ? "TLSv1.2" : "TLSv1" })
+      : undefined
+    this.context = new ServerContext({
+      ups: options.ups,
+      users: new UserDb(options.users),
+      tracking: new TrackingStore({ delaySeconds: options.settings.trackingDelay, now: this.#now, ...(options.trackingIds ? { nextId: options.trackingIds } : {}) }),
+      tls,
+    })
+    this.context.onFsd = (ups, client, user) => this.#log.info(`Client ${user}@${client.address} set FSD on UPS [${ups.name}]`)
+    for (const ups of options.ups) {
+      this.#unsubscribe.push(
+        ups.state.subscribe((change) => {
+          if (change.kind !== "connection") return
+          if (change.availability === "stale") this.#log.warn(`Data for UPS [${ups.name}] is stale - check driver`)
+          else if (change.availability === "ok") this.#log.info(`UPS [${ups.name}] data is available`)
+          else this.#log.warn(`Driver for UPS [${ups.name}] is not connected`)
+        }),
+      )
+    }
+  }
+
+  /** A session with no socket, for replaying transcripts and for tests. */
+  createSession(address = "127.0.0.1"): Session {
+    return new Session(this.context, { address, seq: ++this.#seq }, this.#log)
+  }
+
+  /** Open every LISTEN address; fails only if none can be opened. Returns the bound addresses. */
+  async listen(): Promise<ListenAddress[]> {
+    const bound: ListenAddress[] = []
+    const failures: string[] = []
+    for (const addr of this.#settings.listen) {
+      try {
+        bound.push(await this.#listenOne(addr))
+      } catch (err) {
+        const msg = `not listening on ${formatAddress(addr)}: ${(err as Error).message}`
+        failures.push(msg)
+        this.#log.warn(msg)
+      }
+    }
+    if (bound.length === 0) throw new Error(`Cannot listen on any address: ${failures.join("; ")}`)
+    this.#sweep = setInterval(() => this.#sweepOnce(), this.#sweepMs)
+    this.#sweep.unref?.()
+    return bound
+  }
+
+  /** Stop listening and drop every client. */
+  async close(): Promise<void> {
+    if (this.#sweep) clearInterval(this.#sweep)
+    for (const u of this.#unsubscribe) u()
+    for (const c of this.#connections) c.destroy()
+    await Promise.all(this.#servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))))
+    this.#servers.length = 0
+  }
+
+  /** Number of open client connections. */
+  get connectionCount(): number {
+    return this.#connections.size
+  }
+
+  #listenOne(addr: ListenAddress): Promise<ListenAddress> {
+    return new Promise((resolve, reject) => {
+      const server = createServer({ noDelay: true }, (socket) => this.#accept(socket))
+      // MAXCONN: upsd leaves extra clients hanging in the backlog; Node closes them at once
+      server.maxConnections = this.#settings.maxConn
+      server.once("error", reject)
+      server.listen({ host: addr.host, port: addr.port, backlog: 16, ipv6Only: addr.host.includes(":") }, () => {
+        server.off("error", reject)
+        server.on("error", (err) => this.#log.error(`listener ${formatAddress(addr)} failed`, err))
+        this.#servers.push(server)
+        const a = server.address()
+        resolve({ host: addr.host, port: typeof a === "object" && a ? a.port : addr.port })
+      })
+    })
+  }
+
+  #accept(socket: Socket): void {
+    const address = unmapV4(socket.remoteAddress ?? "")
+    if (this.#allow && !isAllowed(address, this.#allow)) {
+      this.#log.warn(`Rejecting connection from ${address}: not in server.allow`)
+      socket.destroy()
+      return
+    }
+    const session = new Session(this.context, { address, seq: ++this.#seq }, this.#log)
+    const conn = new Connection({
+      socket,
+      session,
+      secureContext: this.#secureContext,
+      log: this.#log,
+      now: this.#now,
+      onClose: (c) => this.#connections.delete(c),
+    })
+    this.#connections.add(conn)
+  }
+
+  #sweepOnce(): void {
+    const now = this.#now()
+    for (const c of this.#connections) {
+      if (now - c.lastLineAt > this.#idleMs) {
+        this.#log.debug(`Disconnecting idle client ${c.session.address}`)
+        c.destroy()
+      }
+    }
+    for (const ups of this.context.upsList()) ups.state.checkAvailability()
+  }
+}
+
+/** `127.0.0.1:3493`, `[::1]:3493` */
+export function formatAddress(addr: ListenAddress): string {
+  return addr.host.includes(":") ? `[${addr.host}]:${addr.port}` : `${addr.host}:${addr.port}`
+}

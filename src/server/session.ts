@@ -1,0 +1,79 @@
+import { NutError } from "../protocol/index.ts"
+import { COMMANDS, type SessionView } from "./commands/index.ts"
+import type { ServedUps, ServerContext } from "./context.ts"
+
+/** Longest reply line upsd sends: its 512-byte answer buffer (fixtures/nut-wire/07-limits.txt). */
+export const MAX_REPLY_LINE = 512
+
+export interface SessionLog {
+  error(message: string, cause?: unknown): void
+}
+
+/**
+ * One client connection's protocol state. `handle(words)` runs one tokenized request and returns the
+ * exact bytes to send (as text), so transcripts can be replayed without a socket.
+ */
+export class Session implements SessionView {
+  readonly ctx: ServerContext
+  readonly address: string
+  readonly seq: number
+  username: string | undefined
+  password: string | undefined
+  loggedIn: ServedUps | undefined
+  tracking = false
+  tls = false
+  closeAfterReply = false
+  startTls = false
+  readonly #log: SessionLog | undefined
+
+  constructor(ctx: ServerContext, client: { address: string; seq: number }, log?: SessionLog) {
+    this.ctx = ctx
+    this.address = client.address
+    this.seq = client.seq
+    this.#log = log
+  }
+
+  /** Run one request; returns the reply text including its newline(s). */
+  handle(words: readonly string[]): string {
+    return finishReply(this.#dispatch(words))
+  }
+
+  /** The connection is gone: release its LOGIN. */
+  close(): void {
+    if (this.loggedIn) this.ctx.logout(this.loggedIn, this)
+    this.loggedIn = undefined
+  }
+
+  #dispatch(words: readonly string[]): string {
+    const [name, ...args] = words
+    const spec = name === undefined ? undefined : COMMANDS[name.toUpperCase()]
+    if (!spec) return "ERR UNKNOWN-COMMAND"
+    try {
+      if (spec.auth) {
+        if (this.username === undefined) throw new NutError("USERNAME-REQUIRED")
+        if (this.password === undefined) throw new NutError("PASSWORD-REQUIRED")
+      }
+      if (spec.arity !== undefined && args.length !== spec.arity) throw new NutError("INVALID-ARGUMENT")
+      return spec.run(this, args)
+    } catch (err) {
+      if (err instanceof NutError) return err.toWire()
+      // a bug, not a protocol answer: log it, never leak its text to the client
+      this.#log?.error(`internal error handling ${name}`, err)
+      return "ERR INVALID-ARGUMENT"
+    }
+  }
+}
+
+const encoder = new TextEncoder()
+const decoder = new TextDecoder()
+
+/** Append newlines; cut any line longer than upsd's buffer to 512 bytes without its newline. */
+export function finishReply(reply: string): string {
+  if (reply.length < MAX_REPLY_LINE / 4) return reply + "\n"
+  let out = ""
+  for (const line of reply.split("\n")) {
+    const bytes = encoder.encode(line + "\n")
+    out += bytes.length <= MAX_REPLY_LINE ? line + "\n" : decoder.decode(bytes.subarray(0, MAX_REPLY_LINE))
+  }
+  return out
+}

@@ -1,0 +1,29 @@
+import type { UserRecord } from "./types.ts"
+
+/** upsd.users lookups: case-sensitive names and passwords, case-insensitive rights. */
+export class UserDb {
+  readonly #users = new Map<string, UserRecord>()
+
+  constructor(users: readonly UserRecord[]) {
+    // upsd keeps the first of duplicate sections
+    for (const u of users) if (!this.#users.has(u.name)) this.#users.set(u.name, u)
+  }
+
+  #authenticated(name: string, password: string): UserRecord | undefined {
+    const user = this.#users.get(name)
+    if (!user || user.password === undefined || user.password !== password) return undefined
+    return user
+  }
+
+  /** Does this user/password pair hold `action` (set, fsd, login, master, primary)? */
+  hasAction(name: string, password: string, action: string): boolean {
+    return this.#authenticated(name, password)?.actions.has(action.toLowerCase()) ?? false
+  }
+
+  /** May this user/password pair run instant command `cmd`? */
+  mayRunCommand(name: string, password: string, cmd: string): boolean {
+    const user = this.#authenticated(name, password)
+    if (!user) return false
+    return user.instcmds.has("all") || user.instcmds.has(cmd.toLowerCase())
+  }
+}
