@@ -7,6 +7,13 @@ const main = defineCommand({
   meta: { name: "nutctl", version: VERSION, description: "Network UPS Tools, one binary: upsd-compatible server, monitor and cluster shutdown" },
   subCommands: {
     serve: () => import("./cli/serve.ts").then((m) => m.default),
+    status: () => import("./cli/status.ts").then((m) => m.default),
+    get: () => import("./cli/get.ts").then((m) => m.default),
+    list: () => import("./cli/list.ts").then((m) => m.default),
+    set: () => import("./cli/set.ts").then((m) => m.default),
+    cmd: () => import("./cli/cmd.ts").then((m) => m.default),
+    fsd: () => import("./cli/fsd.ts").then((m) => m.default),
+    config: () => import("./cli/config.ts").then((m) => m.default),
   },
 })
 

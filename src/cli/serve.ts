@@ -1,12 +1,78 @@
 import { defineCommand } from "citty"
+import { ConfigError, loadNutConfigDir, parseListenAddress, type ServeSetup } from "../config/index.ts"
+import { DEMO_UPS_NAME } from "../drivers/index.ts"
+import { formatAddress, type ListenAddress } from "../server/index.ts"
+import { createLog } from "./_log.ts"
+import { demoSetup, startUpsd } from "./_upsd.ts"
 
 export default defineCommand({
-  meta: { name: "serve", description: "Run the NUT server (drop-in upsd) and the components this host's role needs" },
-  args: {
-    "nut-config": { type: "string", description: "Read NUT's own files (ups.conf, upsd.conf, upsd.users) from DIR" },
-    demo: { type: "boolean", description: "Serve the embedded simulated APC Back-UPS BX1600MI on 127.0.0.1:3493" },
+  meta: {
+    name: "serve",
+    description: "Run the drop-in upsd: drivers + NUT server on TCP 3493 (from NUT's own files, or the embedded demo UPS)",
   },
-  async run() {
-    console.log("serve: not wired yet")
+  args: {
+    "nut-config": { type: "string", description: "Read NUT's own files from DIR (ups.conf, upsd.conf, upsd.users), e.g. /etc/nut", valueHint: "DIR" },
+    demo: { type: "boolean", description: "Serve the embedded simulated APC Back-UPS BX1600MI (no hardware needed)" },
+    listen: { type: "string", description: "Listen here instead of the configured addresses (comma-separated HOST:PORT, [::1]:PORT)", valueHint: "ADDR" },
+    verbose: { type: "boolean", alias: "v", description: "Log debug details" },
+  },
+  async run({ args }) {
+    const log = createLog({ verbose: args.verbose === true })
+    let listen: ListenAddress[] | undefined
+    if (args.listen) {
+      listen = []
+      for (const part of args.listen.split(",")) {
+        const addr = parseListenAddress(part.trim(), 3493)
+        if (!addr) {
+          log.error(`--listen: cannot parse "${part}" (expected HOST:PORT or [IPv6]:PORT)`)
+          process.exitCode = 2
+          return
+        }
+        listen.push(addr)
+      }
+    }
+    let setup: ServeSetup
+    if (args.demo) setup = demoSetup(listen)
+    else if (args["nut-config"]) {
+      try {
+        const dir = await loadNutConfigDir(args["nut-config"])
+        for (const w of dir.warnings) log.warn(w.message)
+        setup = listen ? { ...dir.setup, server: { ...dir.setup.server, listen } } : dir.setup
+      } catch (e) {
+        if (!(e instanceof ConfigError)) throw e
+        for (const issue of e.issues) log.error(issue.message)
+        process.exitCode = 1
+        return
+      }
+    } else {
+      log.error("Nothing to serve: use --nut-config DIR (e.g. /etc/nut) or --demo")
+      process.exitCode = 2
+      return
+    }
+
+    let upsd: Awaited<ReturnType<typeof startUpsd>>
+    try {
+      upsd = await startUpsd(setup, log)
+    } catch (e) {
+      log.error((e as Error).message)
+      process.exitCode = 1
+      return
+    }
+    const where = upsd.addresses.map(formatAddress).join(", ")
+    log.success(`nutctl serving ${upsd.ups.map((u) => u.name).join(", ") || "no UPS"} on ${where}`)
+    if (args.demo) {
+      const first = upsd.addresses[0]
+      const target = first ? `${DEMO_UPS_NAME}@${first.host.includes(":") ? `[${first.host}]` : first.host}${first.port === 3493 ? "" : `:${first.port}`}` : DEMO_UPS_NAME
+      console.log(`Try:  upsc ${target}    or    nutctl status ${target}`)
+    }
+    await new Promise<void>((resolve) => {
+      const stop = (signal: string) => {
+        log.info(`${signal}: shutting down`)
+        resolve()
+      }
+      process.once("SIGINT", () => stop("SIGINT"))
+      process.once("SIGTERM", () => stop("SIGTERM"))
+    })
+    await upsd.stop()
   },
 })

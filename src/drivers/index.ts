@@ -1,2 +1,20 @@
 /** Driver contract shared by dummy-ups, usbhid and upstream drivers. */
 export type { Driver, DriverLog } from "./types.ts"
+/** NUT 2.8.0 dummy-ups replay of `.dev`/`.seq` files, its pure file parser and its errors. */
+export {
+  DUMMY_DRIVER_ERROR_CODES,
+  DummyDriver,
+  DummyDriverError,
+  applyDummySetvar,
+  parseDummyFile,
+  type DummyDriverErrorCode,
+  type DummyDriverOptions,
+  type DummyFile,
+  type DummyFileProblem,
+  type DummyMode,
+  type DummyStep,
+} from "./dummy/index.ts"
+/** Build a driver from a ups.conf section. */
+export { SUPPORTED_DRIVERS, UnsupportedDriverError, createDriver, type DriverSpec } from "./registry.ts"
+/** The embedded simulated APC Back-UPS BX1600MI. */
+export { BX1600MI_DEV, DEMO_UPS_DESC, DEMO_UPS_NAME, createDemoDriver } from "./demo/index.ts"

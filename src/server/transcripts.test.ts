@@ -21,10 +21,13 @@ async function sandbox() {
   const add = async (name: string, file: string | undefined, desc?: string) => {
     const state = new UpsState()
     if (file) {
-      const driver = new DummyDriver({ file: fixturePath(file), port: file.split("/").pop() ?? file, log: quiet, sleep: never })
+      // let the driver finish its first update (its 1 s sleep), then hold it: the clock stands still,
+      // so flip.seq stays on its first step, as in the recording
+      let sleeps = 0
+      const sleep = (ms: number, signal: AbortSignal) => (sleeps++ === 0 ? Promise.resolve() : never(ms, signal))
+      const driver = new DummyDriver({ file: fixturePath(file), port: file.split("/").pop() ?? file, log: quiet, sleep, now: () => 0 })
       void driver.start(state, abort.signal).catch(() => {})
-      await new Promise((r) => setTimeout(r, 0))
-      for (let i = 0; i < 50 && state.variables().length === 0; i++) await new Promise((r) => setTimeout(r, 5))
+      for (let i = 0; i < 200 && state.availability() !== "ok"; i++) await new Promise((r) => setTimeout(r, 1))
     }
     served.push({ name, desc, state })
   }

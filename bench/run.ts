@@ -1,0 +1,134 @@
+/**
+ * `npm run bench`: starts the real upsd 2.8.0 (+ dummy-ups) and nutctl side by side on 127.0.0.1,
+ * serving the same APC Back-UPS BVK750M2 dump as UPS `ups`, drives the same loads against each and
+ * prints a markdown table with both figures and the ratio nutctl/upsd (also written to
+ * bench/results/latest.md and latest.json).
+ *
+ *   npm run bench                                   # nutctl from source: node --import tsx src/main.ts
+ *   npm run bench -- --nutctl-cmd dist/nutctl       # the built binary (`serve --nut-config DIR` appended)
+ *   npm run bench -- --nutctl-cmd "npx tsx src/main.ts serve --nut-config {dir}"
+ *   npm run bench -- --only upsd --quick            # develop the loads against upsd alone
+ */
+import { mkdirSync, writeFileSync } from "node:fs"
+import { join } from "node:path"
+import { parseArgs } from "node:util"
+import { fixturePath } from "../test/support/fixture.ts"
+import type { Window } from "./loads.ts"
+import { machineFacts, rssKb } from "./proc.ts"
+import { formatMarkdown, type BenchReport, type RoundResults, type TargetResults } from "./report.ts"
+import { CHURN_WORKERS, GET_CONNS, IDLE_CLIENTS, runRound, warmUp } from "./suite.ts"
+import { REPO_ROOT, startNutctl, startUpsd, type Target } from "./targets.ts"
+
+const DEV_FILE = fixturePath("nut-ddl/APC__Back-UPS_BVK750M2___usbhid-ups__2.8.3.1__01.dev")
+
+const { values: args } = parseArgs({
+  options: {
+    "nutctl-cmd": { type: "string" },
+    only: { type: "string" },
+    quick: { type: "boolean", default: false },
+    rounds: { type: "string", default: "3" },
+    out: { type: "string", default: join(REPO_ROOT, "bench", "results") },
+    help: { type: "boolean", short: "h", default: false },
+  },
+})
+if (args.help) {
+  console.log("usage: npm run bench -- [--nutctl-cmd CMD] [--only upsd|nutctl] [--rounds N] [--quick] [--out DIR]")
+  process.exit(0)
+}
+if (args.only !== undefined && args.only !== "upsd" && args.only !== "nutctl") {
+  console.error(`--only must be upsd or nutctl, not ${args.only}`)
+  process.exit(2)
+}
+
+// --quick: for developing the loads; the figures in BENCHMARKS.md come from the defaults
+const WINDOW: Window = args.quick ? { warmupMs: 200, durationMs: 500 } : { warmupMs: 300, durationMs: 1500 }
+const ROUNDS = args.quick ? 1 : Number(args.rounds)
+if (!Number.isInteger(ROUNDS) || ROUNDS < 1) {
+  console.error(`--rounds must be a positive integer, not ${args.rounds}`)
+  process.exit(2)
+}
+
+const targets: Target[] = []
+let cleaning: Promise<void> | undefined
+
+/** Stop every server this run started (idempotent). */
+function cleanup(): Promise<void> {
+  cleaning ??= (async () => {
+    for (const t of [...targets].reverse()) {
+      try {
+        await t.stop()
+      } catch (err) {
+        console.error(`Cannot stop ${t.name}: ${(err as Error).message}`)
+        t.killNow()
+      }
+      targets.splice(targets.indexOf(t), 1)
+    }
+  })()
+  return cleaning
+}
+
+for (const sig of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
+  process.once(sig, () => {
+    console.error(`\n${sig}: stopping the servers`)
+    void cleanup().finally(() => process.exit(130))
+  })
+}
+// last resort when something exits the process without cleanup(): kill synchronously
+process.on("exit", () => {
+  for (const t of targets) t.killNow()
+})
+
+try {
+  await main()
+} catch (err) {
+  console.error((err as Error).message)
+  process.exitCode = 1
+} finally {
+  await cleanup()
+}
+
+async function main(): Promise<void> {
+  if (args.only !== "nutctl") {
+    log("starting upsd 2.8.0 + dummy-ups …")
+    targets.push(await startUpsd(DEV_FILE))
+  }
+  if (args.only !== "upsd") {
+    log(`starting nutctl (${args["nutctl-cmd"] ?? "node --import tsx src/main.ts"}) …`)
+    targets.push(await startNutctl({ devFile: DEV_FILE, command: args["nutctl-cmd"] }))
+  }
+  for (const t of targets) log(`${t.name}: port ${t.port}, measuring pid ${t.pid}`)
+  await sleep(1000)
+  const rssIdle = new Map(targets.map((t) => [t.name, rssKb(t.pid)]))
+  for (const t of targets) await warmUp(t)
+
+  const rounds = new Map<string, RoundResults[]>(targets.map((t) => [t.name, []]))
+  for (let i = 1; i <= ROUNDS; i++) {
+    const results = await runRound(targets, WINDOW, (m) => log(`round ${i}/${ROUNDS}: ${m}`))
+    for (const [name, r] of results) rounds.get(name)!.push(r)
+  }
+
+  const report: BenchReport = {
+    date: new Date().toISOString().slice(0, 16).replace("T", " ") + " UTC",
+    machine: machineFacts(),
+    settings: { getConns: GET_CONNS, churnWorkers: CHURN_WORKERS, idleClients: IDLE_CLIENTS, rounds: ROUNDS, ...WINDOW },
+  }
+  for (const t of targets) {
+    const r: TargetResults = { name: t.name, command: t.command, pid: t.pid, rssIdleKb: rssIdle.get(t.name)!, rounds: rounds.get(t.name)! }
+    Object.assign(report, { [t.name]: r })
+  }
+
+  const markdown = formatMarkdown(report)
+  mkdirSync(args.out, { recursive: true })
+  writeFileSync(join(args.out, "latest.md"), markdown)
+  writeFileSync(join(args.out, "latest.json"), JSON.stringify(report, null, 2) + "\n")
+  console.log("\n" + markdown)
+  log(`written: ${join(args.out, "latest.md")} and latest.json`)
+}
+
+function log(message: string): void {
+  console.error(`[bench] ${message}`)
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms))
+}

@@ -1,0 +1,62 @@
+import type { ConsolaInstance } from "consola"
+import type { ServeSetup } from "../config/index.ts"
+import { createDemoDriver, createDriver, DEMO_UPS_DESC, DEMO_UPS_NAME, type Driver } from "../drivers/index.ts"
+import { DEFAULT_SERVER_SETTINGS, NutServer, type ListenAddress, type ServedUps } from "../server/index.ts"
+import { UpsState } from "../ups/index.ts"
+import { componentLog } from "./_log.ts"
+
+/** A running drop-in upsd: drivers feeding UpsStates, and the NUT server publishing them. */
+export interface RunningUpsd {
+  readonly server: NutServer
+  readonly ups: readonly ServedUps[]
+  readonly addresses: readonly ListenAddress[]
+  stop(): Promise<void>
+}
+
+/** What `serve --demo` runs: the embedded BX1600MI on loopback. */
+export function demoSetup(listen?: readonly ListenAddress[]): ServeSetup {
+  return {
+    ups: [{ name: DEMO_UPS_NAME, driver: "demo", port: "bx1600mi.dev", desc: DEMO_UPS_DESC, params: {}, baseDir: "." }],
+    server: { ...DEFAULT_SERVER_SETTINGS, ...(listen ? { listen } : {}) },
+    users: [],
+    allowNoDevice: false,
+    warnings: [],
+  }
+}
+
+/** Start one driver per UPS and the NUT server. Drivers that fail keep their UPS "not connected". */
+export async function startUpsd(setup: ServeSetup, log: ConsolaInstance): Promise<RunningUpsd> {
+  if (setup.ups.length === 0 && !setup.allowNoDevice) {
+    throw new Error("No UPS configured: add a [section] to ups.conf (or `ups:` to nutctl's config), or set ALLOW_NO_DEVICE true in upsd.conf")
+  }
+  const maxAgeMs = setup.server.maxAge * 1000
+  const abort = new AbortController()
+  const drivers: Array<{ ups: ServedUps; driver: Driver }> = []
+  const served: ServedUps[] = []
+  for (const def of setup.ups) {
+    const state = new UpsState({ maxAgeMs })
+    const ups: ServedUps = { name: def.name, desc: def.desc, state }
+    served.push(ups)
+    const dlog = log.withTag(def.name)
+    const driverLog = { info: (m: string) => dlog.info(m), warn: (m: string) => dlog.warn(m) }
+    drivers.push({ ups, driver: def.driver === "demo" ? createDemoDriver(driverLog) : createDriver(def, driverLog) })
+  }
+  const server = new NutServer({ settings: setup.server, ups: served, users: setup.users, log: componentLog(log) })
+  const addresses = await server.listen()
+  const running = drivers.map(({ ups, driver }) =>
+    driver.start(ups.state, abort.signal).catch((err: unknown) => {
+      // like a dead driver process: upsd keeps serving and answers DRIVER-NOT-CONNECTED
+      log.error(`Driver ${driver.name} for UPS [${ups.name}] stopped: ${(err as Error).message}`)
+    }),
+  )
+  return {
+    server,
+    ups: served,
+    addresses,
+    async stop() {
+      abort.abort()
+      await server.close()
+      await Promise.all(running)
+    },
+  }
+}
