@@ -22,13 +22,13 @@ export class RequestStream {
   }
 
   /**
-   * Process one read. Bytes after a LOGOUT or STARTTLS line are not processed (the caller closes or
-   * hands the socket to TLS).
+   * Process one read. After LOGOUT, upsd still answers the rest of that 512-byte read and closes on
+   * its next loop pass; bytes after a STARTTLS line belong to the TLS handshake.
    */
   feed(chunk: Uint8Array): { out: string; action: StreamAction } {
     let out = ""
     const session = this.#session
-    for (let start = 0; start < chunk.length; start += READ_CHUNK) {
+    for (let start = 0; start < chunk.length && !session.closeAfterReply; start += READ_CHUNK) {
       const end = Math.min(start + READ_CHUNK, chunk.length)
       for (let i = start; i < end; i++) {
         const r = this.#tokenizer.feed(chunk[i] as number)
@@ -40,10 +40,9 @@ export class RequestStream {
         }
         this.#onLine()
         out += session.handle(this.#tokenizer.takeLine())
-        if (session.closeAfterReply) return { out, action: "close" }
         if (session.startTls) return { out, action: "starttls" }
       }
     }
-    return { out, action: "none" }
+    return { out, action: session.closeAfterReply ? "close" : "none" }
   }
 }
