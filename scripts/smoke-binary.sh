@@ -66,14 +66,15 @@ smoke_checks() {
     return 1
   fi
   "${run[@]}" ./nutctl serve --demo --listen "127.0.0.1:$port" >"$work/serve.log" 2>&1 &
-  local pid=$! names="" i
+  local pid=$! names="" status="" i
+  # LIST UPS answers at once; ups.status only once the driver has connected (~1 s, like dummy-ups)
   for i in $(seq 1 50); do
-    names=$(upsc -l "127.0.0.1:$port" 2>/dev/null) && [[ -n $names ]] && break
+    names=$(upsc -l "127.0.0.1:$port" 2>/dev/null) || names=""
+    [[ -n $names ]] && status=$(upsc "$(head -n1 <<<"$names")@127.0.0.1:$port" ups.status 2>/dev/null) || status=""
+    [[ -n $status ]] && break
     kill -0 "$pid" 2>/dev/null || break
     sleep 0.2
   done
-  local status=""
-  [[ -n $names ]] && status=$(upsc "$(head -n1 <<<"$names")@127.0.0.1:$port" ups.status 2>/dev/null || true)
   kill -TERM "$pid" 2>/dev/null || true
   for i in $(seq 1 25); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
   if kill -0 "$pid" 2>/dev/null; then
