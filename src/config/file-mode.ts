@@ -7,6 +7,8 @@ export interface SecretFileModeOptions {
    * (common.c check_perms), so the NUT importer passes true. @default false
    */
   readonly allowGroup?: boolean
+  /** What the file holds, for the message. @default "passwords" */
+  readonly holds?: string
 }
 
 /** Who besides the owner can access a file, as `world-accessible (mode 0644)`; undefined if nobody. */
@@ -19,12 +21,12 @@ export function describeOpenMode(mode: number | undefined, options: SecretFileMo
 }
 
 /**
- * Warn when a file holding passwords can be read by others.
+ * Warn when a file holding secrets (passwords, a private key) can be read by others.
  * @param file the path shown in the warning
  * @param mode permission bits, or undefined when unknown (no warning)
  */
 export function checkSecretFileMode(file: string, mode: number | undefined, options: SecretFileModeOptions = {}): ConfigWarning | undefined {
   const open = describeOpenMode(mode, options)
   if (open === undefined) return undefined
-  return { file, message: `${file} holds passwords and is ${open}; chmod ${options.allowGroup ? "640" : "600"} it` }
+  return { file, message: `${file} holds ${options.holds ?? "passwords"} and is ${open}; chmod ${options.allowGroup ? "640" : "600"} it` }
 }

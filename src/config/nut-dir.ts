@@ -75,8 +75,8 @@ export async function loadNutConfigDir(dir: string, options: LoadNutConfigDirOpt
       throw e
     }
   }
-  async function checkMode(path: string, into: ConfigWarning[]): Promise<void> {
-    const w = checkSecretFileMode(path, await fs.mode(path).catch(() => undefined), { allowGroup: true })
+  async function checkMode(path: string, into: ConfigWarning[], holds?: string): Promise<void> {
+    const w = checkSecretFileMode(path, await fs.mode(path).catch(() => undefined), { allowGroup: true, ...(holds ? { holds } : {}) })
     if (w) into.push(w)
   }
 
@@ -106,7 +106,7 @@ export async function loadNutConfigDir(dir: string, options: LoadNutConfigDirOpt
     const pem = await read(upsd.certFile, true)
     if (pem) {
       tls = parse(() => tlsFromPem(pem.text, pem.path, upsd.disableWeakSsl))
-      await checkMode(pem.path, serverWarnings)
+      await checkMode(pem.path, serverWarnings, "a private key")
     }
   }
 
