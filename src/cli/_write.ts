@@ -25,7 +25,8 @@ export function waitMs(text: string | undefined): number {
  * Print the result word on stdout (`OK`, `SUCCESS`, `FAILED`, `UNKNOWN`, `INVALID-ARGUMENT`,
  * `PENDING`), explain anything but success on stderr, and pick the exit code.
  */
-export function reportWrite(cli: CliEnv, outcome: WriteOutcome, what: string, waitedMs: number): ExitCode {
+export function reportWrite(cli: CliEnv, outcome: WriteOutcome, context: { readonly what: string; readonly waitedMs: number }): ExitCode {
+  const { what, waitedMs } = context
   cli.io.out(outcome.result + "\n")
   switch (outcome.result) {
     case "OK":

@@ -45,7 +45,7 @@ export default defineCommand({
       try {
         await client.authenticate(credentials.user, credentials.password)
         const outcome = await client.instcmd(ups, args.command, args.param, { track: args.wait !== false, waitMs: ms })
-        return reportWrite(cli, outcome, `command ${args.command}`, ms)
+        return reportWrite(cli, outcome, { what: `command ${args.command}`, waitedMs: ms })
       } finally {
         client.close()
       }

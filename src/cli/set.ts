@@ -43,7 +43,7 @@ export default defineCommand({
       try {
         await client.authenticate(credentials.user, credentials.password)
         const outcome = await client.setVar(ups, name, value, { track: wait, waitMs: ms })
-        return reportWrite(cli, outcome, `setting of ${name}`, ms)
+        return reportWrite(cli, outcome, { what: `setting of ${name}`, waitedMs: ms })
       } finally {
         client.close()
       }

@@ -38,6 +38,7 @@ export class Connection {
   #failure: NutClientError | undefined
   #timer: ReturnType<typeof setTimeout> | undefined
   #closing = false
+  #ended = false
 
   private constructor(options: ConnectionOptions) {
     this.host = options.host
@@ -99,6 +100,7 @@ export class Connection {
     this.#clearTimer()
     const failure = this.#error("closed", "the session was closed")
     for (const p of this.#queue.splice(0)) p.reject(failure)
+    if (this.#ended) return
     if (this.#failure === undefined && lastLine !== undefined) this.#transport?.write(encoder.encode(lastLine + "\n"))
     this.#transport?.close()
   }
@@ -140,6 +142,7 @@ export class Connection {
   }
 
   #onClosed(error: Error | undefined): void {
+    this.#ended = true
     this.#clearTimer()
     if (this.#closing || this.#failure) return
     const detail = error ? `connection lost (${describeSystemError(error)})` : "the server closed the connection"

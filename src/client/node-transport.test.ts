@@ -1,5 +1,5 @@
 import assert from "node:assert/strict"
-import { createServer, type Server, type Socket } from "node:net"
+import { createServer, type Socket } from "node:net"
 import { test } from "node:test"
 import { TLSSocket } from "node:tls"
 import { fixture } from "../../test/support/fixture.ts"
@@ -14,8 +14,13 @@ const key = fixture("tls/key.pem")
  * A minimal line server on loopback: NETVER → 1.3 (written in two pieces, to split the line),
  * STARTTLS → OK STARTTLS and a TLS server handshake, BYE → hang up.
  */
-async function lineServer(host: string): Promise<{ server: Server; port: number }> {
-  const server = createServer((socket) => serve(socket))
+async function lineServer(host: string): Promise<{ port: number; stop(): Promise<void> }> {
+  const sockets = new Set<Socket>()
+  const server = createServer((socket) => {
+    sockets.add(socket)
+    socket.on("close", () => sockets.delete(socket))
+    serve(socket)
+  })
   const port = await new Promise<number>((resolve, reject) => {
     server.once("error", reject)
     server.listen(0, host, () => {
@@ -23,7 +28,15 @@ async function lineServer(host: string): Promise<{ server: Server; port: number 
       resolve(typeof a === "object" && a ? a.port : 0)
     })
   })
-  return { server, port }
+  return {
+    port,
+    stop() {
+      const done = new Promise<void>((resolve) => server.close(() => resolve()))
+      // close() waits for open clients, e.g. one a failing test left behind
+      for (const s of sockets) s.destroy()
+      return done
+    },
+  }
 }
 
 function serve(stream: Socket | TLSSocket): void {
@@ -41,7 +54,7 @@ function serve(stream: Socket | TLSSocket): void {
         stream.write("OK STARTTLS\n")
         stream.off("data", onData)
         serve(new TLSSocket(stream, { isServer: true, cert, key }))
-      } else if (line === "BYE") stream.destroy()
+      } else if (line.startsWith("GET VAR BYE")) stream.destroy()
       else if (line === "LOGOUT") stream.end("OK Goodbye\n")
       else stream.write("ERR UNKNOWN-COMMAND\n")
     }
@@ -50,20 +63,16 @@ function serve(stream: Socket | TLSSocket): void {
   stream.on("error", () => {})
 }
 
-function close(server: Server): Promise<void> {
-  return new Promise((resolve) => server.close(() => resolve()))
-}
-
 test("nodeDialer connects over TCP and reassembles split lines", async () => {
-  const { server, port } = await lineServer("127.0.0.1")
+  const { port, stop } = await lineServer("127.0.0.1")
   const client = await NutClient.connect({ host: "127.0.0.1", port })
   assert.equal(await client.netver(), "1.3")
   await client.logout()
-  await close(server)
+  await stop()
 })
 
 test("nodeDialer connects to an IPv6 literal", async (t) => {
-  let srv: { server: Server; port: number }
+  let srv: { port: number; stop(): Promise<void> }
   try {
     srv = await lineServer("::1")
   } catch {
@@ -73,25 +82,25 @@ test("nodeDialer connects to an IPv6 literal", async (t) => {
   const client = await NutClient.connect({ host: "::1", port: srv.port })
   assert.equal(await client.netver(), "1.3")
   client.close()
-  await close(srv.server)
+  await srv.stop()
 })
 
 test("nodeDialer runs STARTTLS and verifies the server against a given CA", async () => {
-  const { server, port } = await lineServer("127.0.0.1")
+  const { port, stop } = await lineServer("127.0.0.1")
   const client = await NutClient.connect({ host: "127.0.0.1", port, tls: "require", tlsOptions: { ca: cert } })
   assert.equal(client.secure, true)
   assert.equal(await client.netver(), "1.3")
   await client.logout()
-  await close(server)
+  await stop()
 })
 
 test("nodeDialer fails STARTTLS with code tls-failed when the certificate does not match", async () => {
-  const { server, port } = await lineServer("127.0.0.1")
+  const { port, stop } = await lineServer("127.0.0.1")
   await assert.rejects(
     NutClient.connect({ host: "127.0.0.1", port, tls: "try", tlsOptions: { ca: cert, servername: "wrong.example" } }),
     (e: unknown) => e instanceof NutClientError && e.code === "tls-failed",
   )
-  await close(server)
+  await stop()
 })
 
 test("nodeDialer reports a refused port as connect-failed", async () => {
@@ -105,8 +114,8 @@ test("nodeDialer reports a refused port as connect-failed", async () => {
 })
 
 test("nodeDialer reports a server hang-up as closed", async () => {
-  const { server, port } = await lineServer("127.0.0.1")
+  const { port, stop } = await lineServer("127.0.0.1")
   const client = await NutClient.connect({ host: "127.0.0.1", port })
-  await assert.rejects(client.getVar("BYE", "x.y"), (e: unknown) => e instanceof NutClientError && e.code !== "protocol")
-  await close(server)
+  await assert.rejects(client.getVar("BYE", "x.y"), (e: unknown) => e instanceof NutClientError && e.code === "closed")
+  await stop()
 })

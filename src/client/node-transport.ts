@@ -44,7 +44,11 @@ class NodeTransport implements ClientTransport {
   }
 
   close(): void {
-    this.#socket.end()
+    const socket = this.#socket
+    // once our last bytes (LOGOUT) are flushed, a server that never closes its side must not keep
+    // the process alive
+    socket.once("finish", () => socket.unref())
+    socket.end()
   }
 
   destroy(): void {

@@ -236,16 +236,17 @@ export class NutClient {
    * and polls the driver's result about once a second for up to `waitMs`.
    */
   async setVar(ups: string, name: string, value: string, options: WriteOptions = {}): Promise<WriteOutcome> {
-    const tracked = options.track === true && (await this.#enableTracking())
     this.#check([ups, name, value])
+    const tracked = options.track === true && (await this.#enableTracking())
     const rest = await this.#conn.request(`SET VAR ${formatArg(ups)} ${formatArg(name)} ${quote(value)}`, okReply())
     return this.#finishWrite(rest, tracked, options)
   }
 
   /** `INSTCMD <ups> <cmd> [<param>]`, tracked like {@link setVar}. */
   async instcmd(ups: string, cmd: string, param?: string, options: WriteOptions = {}): Promise<WriteOutcome> {
-    const tracked = options.track === true && (await this.#enableTracking())
     const words = param === undefined ? ["INSTCMD", ups, cmd] : ["INSTCMD", ups, cmd, param]
+    this.#check(words)
+    const tracked = options.track === true && (await this.#enableTracking())
     const rest = await this.#request(words, okReply())
     return this.#finishWrite(rest, tracked, options)
   }

@@ -12,7 +12,7 @@ export interface RunResult {
  */
 export function run(cmd: string, args: readonly string[], options: { env?: NodeJS.ProcessEnv; timeoutMs?: number; input?: string } = {}): Promise<RunResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { env: options.env ?? process.env, stdio: ["pipe", "pipe", "pipe"] })
+    const child = spawn(cmd, args, { env: options.env ?? process.env, stdio: [options.input === undefined ? "ignore" : "pipe", "pipe", "pipe"] })
     let stdout = ""
     let stderr = ""
     child.stdout.setEncoding("utf8").on("data", (d: string) => (stdout += d))
@@ -23,6 +23,10 @@ export function run(cmd: string, args: readonly string[], options: { env?: NodeJ
       clearTimeout(timer)
       resolve({ status, stdout, stderr })
     })
-    child.stdin.end(options.input ?? "")
+    if (child.stdin) {
+      // the program may exit before reading its input; that is not an error here
+      child.stdin.on("error", () => {})
+      child.stdin.end(options.input)
+    }
   })
 }
