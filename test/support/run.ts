@@ -15,8 +15,8 @@ export function run(cmd: string, args: readonly string[], options: { env?: NodeJ
     const child = spawn(cmd, args, { env: options.env ?? process.env, stdio: [options.input === undefined ? "ignore" : "pipe", "pipe", "pipe"] })
     let stdout = ""
     let stderr = ""
-    child.stdout.setEncoding("utf8").on("data", (d: string) => (stdout += d))
-    child.stderr.setEncoding("utf8").on("data", (d: string) => (stderr += d))
+    child.stdout?.setEncoding("utf8").on("data", (d: string) => (stdout += d))
+    child.stderr?.setEncoding("utf8").on("data", (d: string) => (stderr += d))
     const timer = setTimeout(() => child.kill("SIGKILL"), options.timeoutMs ?? 15_000)
     child.on("error", reject)
     child.on("close", (status) => {
