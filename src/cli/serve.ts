@@ -63,7 +63,7 @@ export default defineCommand({
     if (args.demo) {
       const first = upsd.addresses[0]
       const target = first ? `${DEMO_UPS_NAME}@${first.host.includes(":") ? `[${first.host}]` : first.host}${first.port === 3493 ? "" : `:${first.port}`}` : DEMO_UPS_NAME
-      console.log(`Try:  upsc ${target}    or    nutctl status ${target}`)
+      console.log(`Try:  upsc ${target}    or    nutctl status ${target}    (from a checkout: npm run nutctl -- status ${target})`)
     }
     await new Promise<void>((resolve) => {
       const stop = (signal: string) => {
