@@ -1,0 +1,59 @@
+/**
+ * upsmon as pure state machines (STYLE.md §2): `nextHostState(state, event, { now, config })`
+ * returns the next state and the effects (notify, FSD, NUMLOGINS, timers, shutdown) as data; the
+ * loop that owns the connections and the Clock carries them out.
+ */
+/** Monitor contracts: config, poll results, effects, records, the clock. */
+export type {
+  Clock,
+  DecisionCode,
+  DecisionRecord,
+  LogLevel,
+  MonitorConfig,
+  MonitorEffect,
+  MonitorRecord,
+  NotifyRecord,
+  PollResult,
+  SupplyConfig,
+  TimerId,
+} from "./types.ts"
+/** upsmon's notify types, stock messages and default flags. */
+export { NOTIFY_DEFAULTS, NOTIFY_TYPES, NOTIFY_TYPES_2_8_0, notifyFlagsOf, notifyTypeOf, type NotifyFlags, type NotifyType } from "./notify-types.ts"
+/** Notification messages, records and the NOTIFYCMD invocation. */
+export { formatNotifyMessage, notifyCommand, notifyRecord, type NotifyCommand, type NotifyInit } from "./notify.ts"
+/** One supply's state and its machine (status parsing, COMMBAD/NOCOMM, DEADTIME). */
+export { createSupplyState, type CommState, type LineState, type SupplyFlags, type SupplyState } from "./supply-state.ts"
+export { nextSupplyState, type MonitorEnv, type SupplyEvent, type Transition } from "./supply-machine.ts"
+/** upsmon 2.8.0's critical decision and MINSUPPLIES sum. */
+export { powerSum, supplyVerdict, type CriticalVerdict, type PowerSum } from "./critical.ts"
+/** The host machine: recalc, poll interval, FSD / NUMLOGINS / FINALDELAY sequence. */
+export { NUMLOGINS_INTERVAL_MS, POWERDOWNFLAG_CONTENT, createHostState, nextHostState, type HostEvent, type HostPhase, type HostState, type SupplyPoll } from "./host-machine.ts"
+/** MonitorConfig from upsmon.conf or a nutctl role. */
+export {
+  UPSMON_DEFAULTS,
+  monitorConfigFromNutctl,
+  monitorConfigFromUpsmonConf,
+  notifySettings,
+  type NutctlMonitorOptions,
+  type NutctlMonitorSource,
+  type NutctlMonitorTarget,
+  type UpsmonConfSource,
+} from "./monitor-config.ts"
+/** upssched.conf, parsed. */
+export { parseUpsschedConf, type UpsschedAction, type UpsschedConf, type UpsschedRule } from "./upssched-conf.ts"
+/** upssched's timers as a pure table. */
+export {
+  createUpsschedState,
+  isUpsschedCommand,
+  nextUpsschedDue,
+  nextUpsschedState,
+  type UpsschedEffect,
+  type UpsschedEnv,
+  type UpsschedEvent,
+  type UpsschedState,
+  type UpsschedTimer,
+} from "./upssched.ts"
+/** Run the host machine against a scripted world in virtual time (tests, drills). */
+export { simulateHost, type SimulateOptions, type SimulateResult, type TimedEffect } from "./simulate.ts"
+/** Typed errors of monitor config files. */
+export { MONITOR_ERROR_CODES, MonitorConfigError, type MonitorConfigProblem, type MonitorErrorCode } from "./errors.ts"

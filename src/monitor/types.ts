@@ -1,0 +1,157 @@
+/**
+ * Contracts of the monitor: its configuration, what the loop feeds in and what comes out.
+ * The state machines never do I/O; they return effects (data) that the loop carries out in order.
+ */
+import type { NotifyFlags, NotifyType } from "./notify-types.ts"
+
+// ----- Time -----
+
+/** Time for the loop: tests inject a manual one (test/support/manual-clock.ts). */
+export interface Clock {
+  /** Milliseconds since the epoch. */
+  now(): number
+  /** Resolves after `ms`; rejects with the signal's reason when aborted. */
+  sleep(ms: number, signal?: AbortSignal): Promise<void>
+}
+
+// ----- Configuration -----
+
+/** One monitored supply: a MONITOR line, or one `monitor:` entry of a nutctl role. */
+export interface SupplyConfig {
+  /** `ups@host:port` as written: the identity in messages, UPSNAME and upssched matching. */
+  readonly system: string
+  readonly ups: string
+  readonly host: string
+  readonly port: number
+  /** Power supplies of this host fed by the UPS; 0 = watch only. */
+  readonly powerValue: number
+  /** A primary sets FSD and waits for secondaries; a secondary waits for the primary's FSD. */
+  readonly role: "primary" | "secondary"
+  /** Login for the connection (not used by the state machines). */
+  readonly user?: string
+  readonly password?: string
+}
+
+/** Everything the monitor decides with. Durations are milliseconds (upsmon.conf says seconds). */
+export interface MonitorConfig {
+  readonly supplies: readonly SupplyConfig[]
+  /** Shut down when the power value of non-critical supplies drops below this. @default 1 */
+  readonly minSupplies: number
+  /** @default 5000 */
+  readonly pollFreqMs: number
+  /** Used while a supply is on battery (or OFF, BYPASS, CAL). @default 5000 */
+  readonly pollFreqAlertMs: number
+  /** Primary: longest wait for secondaries to log out. Secondary: wait for the primary's FSD. @default 15000 */
+  readonly hostSyncMs: number
+  /** A supply not polled for this long that was last on battery counts as OB+LB. @default 15000 */
+  readonly deadTimeMs: number
+  /** Between the SHUTDOWN notification and the shutdown itself. @default 5000 */
+  readonly finalDelayMs: number
+  /** Repeat interval of REPLBATT. @default 43200000 */
+  readonly rbWarnTimeMs: number
+  /** NOCOMM after this long without contact, and again every this long. @default 300000 */
+  readonly noCommWarnTimeMs: number
+  /** Flags of every notify type (NOTIFYFLAG over the defaults). */
+  readonly notifyFlags: Readonly<Record<NotifyType, NotifyFlags>>
+  /** Message format of every notify type (NOTIFYMSG over the stock texts). */
+  readonly notifyMessages: Readonly<Record<NotifyType, string>>
+  /** NOTIFYCMD: run for EXEC-flagged notifications. */
+  readonly notifyCmd?: string
+  /** SHUTDOWNCMD (the `command` executor's plan). */
+  readonly shutdownCmd?: string
+  /** POWERDOWNFLAG: written right before the shutdown; no default, as in upsmon. */
+  readonly powerDownFlag?: string
+}
+
+// ----- Input -----
+
+/** What one poll of `ups.status` gave. */
+export type PollResult =
+  | {
+      readonly kind: "status"
+      /** `ups.status` as the server sent it (an empty value counts as a failed poll, as in upsmon). */
+      readonly status: string
+      /** `ups.alarm`, when the loop fetched it (for the ALARM message). */
+      readonly alarm?: string
+    }
+  | {
+      readonly kind: "failed"
+      /** `DATA-STALE`, `DRIVER-NOT-CONNECTED`, `UNKNOWN-UPS`, `CONNECT-FAILED`, `TIMEOUT`, … (for records only). */
+      readonly error: string
+      /** An established connection was lost: it will be rebuilt (upsmon's drop_connection). */
+      readonly dropped?: boolean
+    }
+
+/** Timers the host machine asks the loop to run. */
+export type TimerId = "numlogins" | "hostsync" | "finaldelay"
+
+// ----- Output -----
+
+/** Severity of a record, as syslog names it. */
+export type LogLevel = "debug" | "info" | "notice" | "warning" | "error" | "crit" | "alert"
+
+/** A notification as upsmon would send it: the structured event for the store, HTTP and NOTIFYCMD. */
+export interface NotifyRecord {
+  readonly kind: "notify"
+  /** ms since the epoch */
+  readonly at: number
+  readonly type: NotifyType
+  /** The UPS as written in MONITOR; "" for SHUTDOWN and NOPARENT (UPSNAME is then empty). */
+  readonly system: string
+  /** The formatted message (NOTIFYMSG or stock, `%s` filled in). */
+  readonly message: string
+  readonly flags: NotifyFlags
+  /** The `ups.status` that caused it, when one did. */
+  readonly status?: string
+}
+
+/** What a decision record says happened. */
+export type DecisionCode =
+  | "CRITICAL"
+  | "GIVING_UP_ON_PRIMARY"
+  | "DEAD_PROMOTED"
+  | "CAL_SUPPRESSES_OBLB"
+  | "POLL_FAILED"
+  | "USER_FSD"
+  | "SET_FSD"
+  | "WAITING_FOR_SECONDARIES"
+  | "SECONDARIES_GONE"
+  | "HOSTSYNC_EXPIRED"
+  | "POWERFAIL_SHUTDOWN"
+  | "SHUTDOWN_REQUESTED"
+
+/** A decision or observation of the monitor that is not a notification (upsmon's log lines). */
+export interface DecisionRecord {
+  readonly kind: "decision"
+  readonly at: number
+  readonly level: LogLevel
+  readonly code: DecisionCode
+  readonly system?: string
+  readonly message: string
+}
+
+/** Everything the monitor reports, for the event store and the HTTP stream. */
+export type MonitorRecord = NotifyRecord | DecisionRecord
+
+/**
+ * What the loop must do, in order. Answers (`numLogins`) and due timers are fed back as new events
+ * only after every effect of the transition that asked for them has been carried out.
+ */
+export type MonitorEffect =
+  /** Deliver a notification per its flags (syslog, wall, NOTIFYCMD), unless `ignore`. */
+  | { readonly type: "notify"; readonly record: NotifyRecord }
+  /** Log (and keep) a decision; `wall` also sends the message to logged-in users. */
+  | { readonly type: "log"; readonly record: DecisionRecord; readonly wall?: boolean }
+  /** Sleep this long between poll rounds from now on. */
+  | { readonly type: "pollInterval"; readonly ms: number }
+  /** Feed `{ kind: "timer", id }` at `at` (replaces a running timer with the same id). */
+  | { readonly type: "startTimer"; readonly id: TimerId; readonly at: number }
+  | { readonly type: "cancelTimer"; readonly id: TimerId }
+  /** Send `FSD <ups>` on this supply's connection; errors are logged and ignored (as upsmon does). */
+  | { readonly type: "setFsd"; readonly system: string }
+  /** Send `GET NUMLOGINS <ups>` on each; feed the answers as one `numLogins` event. */
+  | { readonly type: "getNumLogins"; readonly systems: readonly string[] }
+  /** Close every NUT connection without LOGOUT (the server's NUMLOGINS drops when the socket closes). */
+  | { readonly type: "closeConnections" }
+  /** Run this host's shutdown: write POWERDOWNFLAG (when set), then the shutdown plan. */
+  | { readonly type: "requestShutdown"; readonly powerDownFlag?: string; readonly shutdownCmd?: string }
