@@ -61,7 +61,7 @@ export function formatMarkdown(report: BenchReport): string {
   for (const row of rows(report)) {
     const a = upsd ? medianOf(upsd, row) : Number.NaN
     const b = nutctl ? medianOf(nutctl, row) : Number.NaN
-    const ratio = a > 0 && Number.isFinite(a) && Number.isFinite(b) ? `${(b / a).toFixed(2)}×` : "—"
+    const ratio = a > 0 && b >= 0 && Number.isFinite(a) && Number.isFinite(b) ? `${(b / a).toFixed(2)}×` : "—"
     const goal = row.goal && Number.isFinite(a) && Number.isFinite(b) ? `${row.goal(b, a) ? "met" : "**missed**"}: ${row.goalText}` : (row.goalText ?? "")
     out.push(`| ${row.load === lastLoad ? "" : row.load} | ${row.metric} | ${fmt(row.format, a)} | ${fmt(row.format, b)} | ${ratio} | ${goal} |`)
     lastLoad = row.load

@@ -50,6 +50,7 @@ if (!Number.isInteger(ROUNDS) || ROUNDS < 1) {
 
 const targets: Target[] = []
 let cleaning: Promise<void> | undefined
+let interrupted = false
 
 /** Stop every server this run started (idempotent). */
 function cleanup(): Promise<void> {
@@ -69,6 +70,7 @@ function cleanup(): Promise<void> {
 
 for (const sig of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
   process.once(sig, () => {
+    interrupted = true
     console.error(`\n${sig}: stopping the servers`)
     void cleanup().finally(() => process.exit(130))
   })
@@ -81,7 +83,8 @@ process.on("exit", () => {
 try {
   await main()
 } catch (err) {
-  console.error((err as Error).message)
+  // after Ctrl-C the loads fail on the stopped servers: that is not worth a message
+  if (!interrupted) console.error((err as Error).message)
   process.exitCode = 1
 } finally {
   await cleanup()
@@ -107,14 +110,15 @@ async function main(): Promise<void> {
     for (const [name, r] of results) rounds.get(name)!.push(r)
   }
 
+  const measured: { upsd?: TargetResults; nutctl?: TargetResults } = {}
+  for (const t of targets) {
+    measured[t.name] = { name: t.name, command: t.command, pid: t.pid, rssIdleKb: rssIdle.get(t.name)!, rounds: rounds.get(t.name)! }
+  }
   const report: BenchReport = {
     date: new Date().toISOString().slice(0, 16).replace("T", " ") + " UTC",
     machine: machineFacts(),
     settings: { getConns: GET_CONNS, churnWorkers: CHURN_WORKERS, idleClients: IDLE_CLIENTS, rounds: ROUNDS, ...WINDOW },
-  }
-  for (const t of targets) {
-    const r: TargetResults = { name: t.name, command: t.command, pid: t.pid, rssIdleKb: rssIdle.get(t.name)!, rounds: rounds.get(t.name)! }
-    Object.assign(report, { [t.name]: r })
+    ...measured,
   }
 
   const markdown = formatMarkdown(report)

@@ -1,0 +1,26 @@
+import { test } from "node:test"
+import assert from "node:assert/strict"
+import { createServer } from "node:net"
+import { cpuSample, pidListeningOn, rssKb } from "./proc.ts"
+
+test("pidListeningOn() finds the process that owns a listening socket", async () => {
+  const server = createServer()
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve))
+  try {
+    const addr = server.address()
+    assert.ok(addr && typeof addr === "object")
+    assert.equal(pidListeningOn(addr.port), process.pid)
+  } finally {
+    await new Promise((resolve) => server.close(resolve))
+  }
+})
+
+test("cpuSample() counts this process's CPU in both units", () => {
+  const before = cpuSample(process.pid)
+  const until = performance.now() + 30
+  while (performance.now() < until) Math.sqrt(Math.random()) // burn some CPU
+  const after = cpuSample(process.pid)
+  assert.ok(after.schedUs > before.schedUs)
+  assert.ok(after.statUs >= before.statUs)
+  assert.ok(rssKb(process.pid) > 1000)
+})
