@@ -42,6 +42,7 @@ export class Tokenizer {
   #state: State = S_START
   #words: string[] = []
   #word: number[] = []
+  #text = ""
   #wordOpen = false
   #error = ""
   readonly #filter: boolean
@@ -114,6 +115,7 @@ export class Tokenizer {
     this.#state = S_START
     this.#words = []
     this.#word = []
+    this.#text = ""
     this.#wordOpen = false
   }
 
@@ -176,14 +178,22 @@ export class Tokenizer {
   }
 
   #add(byte: number): void {
-    if (this.#filter && (byte < 0x20 || byte >= 0x80)) return
-    if (this.#word.length < MAX_WORD_LEN) this.#word.push(byte)
+    if (this.#filter) {
+      // filtered input is pure ASCII: build the word as a string, no byte array (hot path of upsd)
+      if (byte < 0x20 || byte >= 0x80 || this.#text.length >= MAX_WORD_LEN) return
+      this.#text += String.fromCharCode(byte)
+    } else if (this.#word.length < MAX_WORD_LEN) this.#word.push(byte)
   }
 
   #endWord(): void {
+    this.#wordOpen = false
+    if (this.#filter) {
+      this.#pushWord(this.#text)
+      this.#text = ""
+      return
+    }
     const bytes = this.#word
     this.#word = []
-    this.#wordOpen = false
     this.#pushWord(decode(bytes))
   }
 

@@ -61,7 +61,9 @@ export class Connection {
   #onData(chunk: Uint8Array): void {
     const { out, action } = this.#stream.feed(chunk)
     if (action === "close") {
-      this.#socket.end(out)
+      // like upsd: write the goodbye and close, without waiting for the client's FIN
+      const socket = this.#socket
+      socket.write(out, () => socket.destroy())
       this.#finish()
     } else if (action === "starttls") {
       this.#write(out)

@@ -69,11 +69,18 @@ const decoder = new TextDecoder()
 
 /** Append newlines; cut any line longer than upsd's buffer to 512 bytes without its newline. */
 export function finishReply(reply: string): string {
-  if (reply.length < MAX_REPLY_LINE / 4) return reply + "\n"
+  // a line of at most 170 UTF-16 units fits in 512 UTF-8 bytes: only longer ones need encoding
+  if (reply.length <= LONGEST_SAFE_LINE) return reply + "\n"
   let out = ""
   for (const line of reply.split("\n")) {
+    if (line.length <= LONGEST_SAFE_LINE) {
+      out += line + "\n"
+      continue
+    }
     const bytes = encoder.encode(line + "\n")
     out += bytes.length <= MAX_REPLY_LINE ? line + "\n" : decoder.decode(bytes.subarray(0, MAX_REPLY_LINE))
   }
   return out
 }
+
+const LONGEST_SAFE_LINE = Math.floor((MAX_REPLY_LINE - 1) / 3)
