@@ -1,9 +1,11 @@
 import { defineCommand } from "citty"
-import { ConfigError, loadNutConfigDir, parseListenAddress, type ServeSetup } from "../config/index.ts"
+import { hostname } from "node:os"
+import { parseListenAddress } from "../config/index.ts"
 import { DEMO_UPS_NAME } from "../drivers/index.ts"
 import { formatAddress, type ListenAddress } from "../server/index.ts"
 import { createLog } from "./_log.ts"
-import { demoSetup, startUpsd } from "./_upsd.ts"
+import { resolveServeSetup } from "./_serve-setup.ts"
+import { startUpsd } from "./_upsd.ts"
 
 export default defineCommand({
   meta: {
@@ -12,6 +14,8 @@ export default defineCommand({
   },
   args: {
     "nut-config": { type: "string", description: "Read NUT's own files from DIR (ups.conf, upsd.conf, upsd.users), e.g. /etc/nut", valueHint: "DIR" },
+    config: { type: "string", description: "nutctl cluster config (default: $NUTCTL_CONFIG or /etc/nutctl/nutctl.yaml); this host's role comes from its hostname", valueHint: "FILE" },
+    hostname: { type: "string", description: "Resolve the role as if this host were called NAME", valueHint: "NAME" },
     demo: { type: "boolean", description: "Serve the embedded simulated APC Back-UPS BX1600MI (no hardware needed)" },
     listen: { type: "string", description: "Listen here instead of the configured addresses (comma-separated HOST:PORT, [::1]:PORT)", valueHint: "ADDR" },
     verbose: { type: "boolean", alias: "v", description: "Log debug details" },
@@ -31,24 +35,18 @@ export default defineCommand({
         listen.push(addr)
       }
     }
-    let setup: ServeSetup
-    if (args.demo) setup = demoSetup(listen)
-    else if (args["nut-config"]) {
-      try {
-        const dir = await loadNutConfigDir(args["nut-config"])
-        for (const w of dir.warnings) log.warn(w.message)
-        setup = listen ? { ...dir.setup, server: { ...dir.setup.server, listen } } : dir.setup
-      } catch (e) {
-        if (!(e instanceof ConfigError)) throw e
-        for (const issue of e.issues) log.error(issue.message)
-        process.exitCode = 1
-        return
-      }
-    } else {
-      log.error("Nothing to serve: use --nut-config DIR (e.g. /etc/nut) or --demo")
-      process.exitCode = 2
+    const resolved = await resolveServeSetup(
+      { demo: args.demo === true, nutConfig: args["nut-config"], config: args.config, hostname: args.hostname, listen },
+      { env: (n) => process.env[n], hostname: hostname() },
+    )
+    for (const w of resolved.warnings) log.warn(w)
+    for (const e of resolved.errors) log.error(e)
+    for (const i of resolved.info) log.info(i)
+    if (!resolved.setup) {
+      process.exitCode = resolved.exitCode
       return
     }
+    const setup = resolved.setup
 
     let upsd: Awaited<ReturnType<typeof startUpsd>>
     try {

@@ -1,0 +1,42 @@
+import { test } from "node:test"
+import assert from "node:assert/strict"
+import { memoryConfigFs } from "../config/index.ts"
+import { resolveServeSetup } from "./_serve-setup.ts"
+
+const cluster = `ups:
+  rack: { driver: dummy, port: rack.dev, desc: "APC BX1600MI" }
+server: { listen: ["127.0.0.1:3493"] }
+users:
+  mon: { password: { env: MON_PW }, upsmon: secondary }
+roles:
+  - { hosts: "truenas*", role: primary, monitor: [rack@localhost], shutdown: [] }
+  - { hosts: "pve-compute-*", role: secondary, monitor: [rack@10.0.30.10], shutdown: [] }
+`
+const fs = memoryConfigFs({ "/etc/nutctl/nutctl.yaml": { text: cluster, mode: 0o600 } })
+const env = (n: string) => (n === "MON_PW" ? "s3cret" : undefined)
+
+test("resolveServeSetup() serves the cluster's UPSes on the primary host only", async () => {
+  const primary = await resolveServeSetup({ demo: false }, { env, hostname: "truenas", fs })
+  assert.equal(primary.exitCode, 0)
+  assert.deepEqual(primary.setup?.ups.map((u) => [u.name, u.driver, u.desc]), [["rack", "dummy-ups", "APC BX1600MI"]])
+  assert.equal(primary.setup?.users[0]?.password, "s3cret")
+  const secondary = await resolveServeSetup({ demo: false }, { env, hostname: "pve-compute-02", fs })
+  assert.equal(secondary.setup, undefined)
+  assert.equal(secondary.exitCode, 0)
+  assert.match(secondary.info[0] ?? "", /pve-compute-02 is a secondary/)
+})
+
+test("resolveServeSetup() names the missing config and suggests --nut-config", async () => {
+  const r = await resolveServeSetup({ demo: false }, { env: () => undefined, hostname: "x", fs: memoryConfigFs({}) })
+  assert.equal(r.exitCode, 1)
+  assert.match(r.errors[0] ?? "", /\/etc\/nutctl\/nutctl\.yaml/)
+  assert.match(r.info[0] ?? "", /--nut-config/)
+})
+
+test("resolveServeSetup() applies --listen to every source", async () => {
+  const listen = [{ host: "127.0.0.1", port: 13493 }]
+  const demo = await resolveServeSetup({ demo: true, listen }, { env, hostname: "x", fs })
+  assert.deepEqual(demo.setup?.server.listen, listen)
+  const viaConfig = await resolveServeSetup({ demo: false, hostname: "truenas-1", listen }, { env, hostname: "x", fs })
+  assert.deepEqual(viaConfig.setup?.server.listen, listen)
+})

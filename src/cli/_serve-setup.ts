@@ -1,0 +1,65 @@
+import { ConfigError, buildServeSetup, loadNutConfigDir, loadNutctlConfig, nodeConfigFs, resolveRole, type ConfigFs, type ServeSetup } from "../config/index.ts"
+import type { ListenAddress } from "../server/index.ts"
+import { demoSetup } from "./_upsd.ts"
+
+/** Where cluster configs are looked for when neither --config nor $NUTCTL_CONFIG names one. */
+export const DEFAULT_CLUSTER_CONFIG = "/etc/nutctl/nutctl.yaml"
+
+export interface ServeSource {
+  readonly demo: boolean
+  readonly nutConfig?: string | undefined
+  readonly config?: string | undefined
+  readonly hostname?: string | undefined
+  readonly listen?: readonly ListenAddress[] | undefined
+}
+
+export interface ServeSetupResult {
+  /** What to serve; undefined when nothing runs (see exitCode). */
+  readonly setup: ServeSetup | undefined
+  readonly exitCode: 0 | 1 | 2
+  readonly warnings: readonly string[]
+  readonly errors: readonly string[]
+  readonly info: readonly string[]
+}
+
+/**
+ * Decide what `serve` runs: the embedded demo, NUT's own files, or nutctl's cluster config, where
+ * this host's role (by hostname) decides whether it runs the upsd part.
+ */
+export async function resolveServeSetup(src: ServeSource, io: { env(name: string): string | undefined; hostname: string; fs?: ConfigFs }): Promise<ServeSetupResult> {
+  const warnings: string[] = []
+  const info: string[] = []
+  const withListen = (s: ServeSetup): ServeSetup => (src.listen ? { ...s, server: { ...s.server, listen: src.listen } } : s)
+  const fail = (e: unknown, hint?: string): ServeSetupResult => {
+    if (!(e instanceof ConfigError)) throw e
+    return { setup: undefined, exitCode: 1, warnings, errors: e.issues.map((i) => i.message), info: hint && e.issues.some((i) => i.code === "CONFIG_NOT_FOUND") ? [hint] : [] }
+  }
+  if (src.demo) return { setup: demoSetup(src.listen), exitCode: 0, warnings, errors: [], info }
+  const fs = io.fs ?? nodeConfigFs
+  if (src.nutConfig !== undefined) {
+    try {
+      const dir = await loadNutConfigDir(src.nutConfig, { fs })
+      warnings.push(...dir.warnings.map((w) => w.message))
+      return { setup: withListen(dir.setup), exitCode: 0, warnings, errors: [], info }
+    } catch (e) {
+      return fail(e)
+    }
+  }
+  const file = src.config ?? (io.env("NUTCTL_CONFIG") || DEFAULT_CLUSTER_CONFIG)
+  try {
+    const loaded = await loadNutctlConfig(file, { fs })
+    warnings.push(...loaded.warnings.map((w) => w.message))
+    const host = src.hostname ?? io.hostname
+    const role = resolveRole(loaded.config, host)
+    // the upsd part runs on the primary, or everywhere when the file defines no roles
+    if (loaded.config.roles.length > 0 && role?.entry.role !== "primary") {
+      info.push(`${file}: host ${host} is ${role ? `a ${role.entry.role}` : "in no role"}: no UPS to serve here`)
+      return { setup: undefined, exitCode: 0, warnings, errors: [], info }
+    }
+    const built = await buildServeSetup(loaded, { env: io.env, fs })
+    for (const w of built.warnings) if (!loaded.warnings.includes(w)) warnings.push(w.message)
+    return { setup: withListen(built), exitCode: 0, warnings, errors: [], info }
+  } catch (e) {
+    return fail(e, src.config === undefined ? "Or run from NUT's files: nutctl serve --nut-config /etc/nut (or try --demo)" : undefined)
+  }
+}
