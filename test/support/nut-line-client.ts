@@ -3,7 +3,7 @@
  * reply lines, with no knowledge of the protocol beyond "one line, or a BEGIN/END LIST block".
  * Deliberately independent of src/client so tests can compare our code against real upsd.
  */
-import { createConnection, type Socket } from "node:net"
+import { LineClient } from "./line-client.ts"
 
 export interface NutLineClient {
   /** Send one request and return its one-line reply (without `\n`). */
@@ -18,46 +18,19 @@ export interface NutLineClient {
 
 /** Connect to a NUT server on 127.0.0.1:port. */
 export async function connectNutLines(port: number, host = "127.0.0.1"): Promise<NutLineClient> {
-  const socket: Socket = createConnection({ host, port })
-  await new Promise<void>((resolve, reject) => {
-    socket.once("connect", resolve)
-    socket.once("error", reject)
-  })
-  socket.setEncoding("latin1")
-  const lines: string[] = []
-  const waiters: Array<(line: string | undefined) => void> = []
-  let buffered = ""
-  let closed = false
-  socket.on("data", (chunk: string) => {
-    buffered += chunk
-    for (let i = buffered.indexOf("\n"); i >= 0; i = buffered.indexOf("\n")) {
-      const line = buffered.slice(0, i)
-      buffered = buffered.slice(i + 1)
-      const waiter = waiters.shift()
-      if (waiter) waiter(line)
-      else lines.push(line)
-    }
-  })
-  const end = (): void => {
-    closed = true
-    for (const w of waiters.splice(0)) w(undefined)
-  }
-  socket.on("close", end)
-  socket.on("error", end)
-
-  async function next(): Promise<string> {
-    const line = lines.shift() ?? (closed ? undefined : await new Promise<string | undefined>((r) => waiters.push(r)))
-    if (line === undefined) throw new Error(`Cannot read from 127.0.0.1:${port}: connection closed`)
+  const client = await LineClient.open(port, host)
+  const next = async (): Promise<string> => {
+    const line = await client.line()
+    if (line === undefined) throw new Error(`Cannot read from ${host}:${port}: connection closed`)
     return line
   }
-
   return {
     async request(line) {
-      socket.write(`${line}\n`)
+      client.write(`${line}\n`)
       return next()
     },
     async list(line) {
-      socket.write(`${line}\n`)
+      client.write(`${line}\n`)
       const first = await next()
       if (!first.startsWith("BEGIN LIST ")) throw new Error(first)
       const out: string[] = []
@@ -65,7 +38,7 @@ export async function connectNutLines(port: number, host = "127.0.0.1"): Promise
       return out
     },
     close() {
-      socket.destroy()
+      client.close()
     },
   }
 }
