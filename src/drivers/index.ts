@@ -14,7 +14,28 @@ export {
   type DummyMode,
   type DummyStep,
 } from "./dummy/index.ts"
-/** Build a driver from a ups.conf section. */
-export { SUPPORTED_DRIVERS, UnsupportedDriverError, createDriver, type DriverSpec } from "./registry.ts"
+/** Build a driver from a ups.conf section (real NUT driver processes for what nutctl does not run). */
+export {
+  DEFAULT_STATEPATH,
+  EXTERNAL_DRIVERS_KEY,
+  SUPPORTED_DRIVERS,
+  UnsupportedDriverError,
+  createDriver,
+  driverSocketPath,
+  isExternalUps,
+  type DriverSpec,
+} from "./registry.ts"
+/** The NUT driver ↔ upsd socket, both halves: SocketDriver (upsd side), DriverSocketServer (driver side). */
+export {
+  DriverSocketServer,
+  MemorySocketNetwork,
+  SocketDriver,
+  connectUnixSocket,
+  listenUnixSocket,
+  type DriverSocketServerOptions,
+  type SocketDriverOptions,
+  type SocketTimers,
+  type SocketTrackingMode,
+} from "./socket/index.ts"
 /** The embedded simulated APC Back-UPS BX1600MI. */
 export { BX1600MI_DEV, DEMO_UPS_DESC, DEMO_UPS_NAME, createDemoDriver } from "./demo/index.ts"

@@ -1,5 +1,6 @@
 import { isAbsolute, join } from "node:path"
 import { DummyDriver } from "./dummy/index.ts"
+import { SocketDriver, connectUnixSocket } from "./socket/index.ts"
 import type { Driver, DriverLog } from "./types.ts"
 
 /** The parts of a ups.conf section a driver is built from. */
@@ -11,6 +12,42 @@ export interface DriverSpec {
   readonly params: Readonly<Record<string, string>>
   /** Directory relative `port` paths resolve against. */
   readonly baseDir: string
+  /**
+   * Where NUT driver processes put their sockets: upsd.conf STATEPATH, else env NUT_STATEPATH.
+   * @default "/run/nut"
+   */
+  readonly statepath?: string
+  /**
+   * Use the real NUT driver process on `<statepath>/<driver>-<name>` even when nutctl runs this
+   * driver natively (see {@link isExternalUps}). Drivers nutctl does not run are always external.
+   * @default false
+   */
+  readonly external?: boolean
+}
+
+/** Debian's STATEPATH, where upsd looks for driver sockets. */
+export const DEFAULT_STATEPATH = "/run/nut"
+
+/**
+ * ups.conf global (a key before the first section) naming the UPSes whose real NUT driver runs
+ * instead of nutctl's own: `nutctl_external = all`, or names separated by spaces or commas
+ * (`nutctl_external = "rack,lab"`). It is a global because NUT drivers refuse unknown keys in
+ * their section ("'x' is not a valid variable name for this driver") but ignore unknown globals,
+ * so the same ups.conf still works for upsd and the real drivers.
+ */
+export const EXTERNAL_DRIVERS_KEY = "nutctl_external"
+
+/** Whether ups.conf's globals ask for the real driver process of UPS `name` (case-insensitive). */
+export function isExternalUps(globals: Readonly<Record<string, string>>, name: string): boolean {
+  const value = globals[EXTERNAL_DRIVERS_KEY]
+  if (value === undefined) return false
+  const names = value.toLowerCase().split(/[\s,]+/).filter((n) => n !== "")
+  return names.includes("all") || names.includes(name.toLowerCase())
+}
+
+/** The socket a NUT driver serves UPS `ups` on: `<statepath>/<driver>-<ups>` (dstate_init()). */
+export function driverSocketPath(statepath: string, driver: string, ups: string): string {
+  return join(statepath, `${driver}-${ups}`)
 }
 
 /** A ups.conf section names a driver nutctl cannot run. */
@@ -26,16 +63,17 @@ export class UnsupportedDriverError extends Error {
   }
 }
 
-/** Driver names `serve` can run. */
+/** Driver names `serve` runs natively; every other name is served by the real NUT driver's socket. */
 export const SUPPORTED_DRIVERS = ["dummy-ups"] as const
 
 /** Build the driver a ups.conf section asks for. */
 export function createDriver(spec: DriverSpec, log: DriverLog): Driver {
+  if (spec.external === true) return createSocketDriver(spec, log)
   switch (spec.driver) {
     case "dummy-ups":
     case "dummy": {
-      // like dummy-ups, a `port` with `@` would mean repeater mode: not a file
-      if (spec.port.includes("@")) throw new UnsupportedDriverError(spec.name, "dummy-ups (repeater mode)")
+      // like dummy-ups, a `port` with `@` means repeater mode: nutctl leaves it to the real driver
+      if (spec.port.includes("@")) return createSocketDriver(spec, log)
       const mode = spec.params["mode"]
       const poll = spec.params["pollinterval"]
       return new DummyDriver({
@@ -47,6 +85,26 @@ export function createDriver(spec: DriverSpec, log: DriverLog): Driver {
       })
     }
     default:
-      throw new UnsupportedDriverError(spec.name, spec.driver)
+      return createSocketDriver(spec, log)
   }
+}
+
+// nutctl's short driver names, spelled as the NUT binary that would serve the socket
+const NUT_BINARY_NAMES: Readonly<Record<string, string>> = { dummy: "dummy-ups", usbhid: "usbhid-ups" }
+
+/**
+ * A driver nutctl does not run (serial, SNMP …) or was asked not to: talk to the real NUT driver
+ * process on its socket, as upsd does. The driver must be started separately (upsdrvctl, systemd).
+ * @throws {UnsupportedDriverError} for `upstream`, which is nutctl's own and has no NUT binary
+ */
+function createSocketDriver(spec: DriverSpec, log: DriverLog): Driver {
+  if (spec.driver === "upstream") throw new UnsupportedDriverError(spec.name, spec.driver)
+  const driver = NUT_BINARY_NAMES[spec.driver] ?? spec.driver
+  return new SocketDriver({
+    driver,
+    upsName: spec.name,
+    path: driverSocketPath(spec.statepath ?? DEFAULT_STATEPATH, driver, spec.name),
+    connect: connectUnixSocket,
+    log,
+  })
 }

@@ -14,6 +14,11 @@ export type Availability = "ok" | "not-connected" | "stale"
 export type StateChange =
   | { readonly kind: "var"; readonly name: string; readonly value: string | undefined }
   | { readonly kind: "cmd"; readonly name: string; readonly present: boolean }
+  /** SETFLAGS, SETAUX, ADDENUM/DELENUM, ADDRANGE/DELRANGE changed a variable's type (driver socket relays them). */
+  | { readonly kind: "flags"; readonly name: string; readonly rw: boolean; readonly string: boolean }
+  | { readonly kind: "aux"; readonly name: string; readonly aux: number }
+  | { readonly kind: "enum"; readonly name: string; readonly value: string; readonly present: boolean }
+  | { readonly kind: "range"; readonly name: string; readonly min: number; readonly max: number; readonly present: boolean }
   | { readonly kind: "fsd"; readonly fsd: boolean }
   | { readonly kind: "connection"; readonly availability: Availability }
 

@@ -124,40 +124,54 @@ export class UpsState {
   setFlags(name: string, flags: readonly VarFlag[]): void {
     const v = this.get(name)
     if (!v) return
-    v.rw = flags.includes("RW")
-    v.string = flags.includes("STRING")
+    const rw = flags.includes("RW")
+    const string = flags.includes("STRING")
+    if (v.rw === rw && v.string === string) return
+    v.rw = rw
+    v.string = string
+    this.#emit({ kind: "flags", name: v.name, rw, string })
   }
 
   /** SETAUX: maximum length of a STRING variable. */
   setAux(name: string, aux: number): void {
     const v = this.get(name)
-    if (v) v.aux = aux
+    if (!v || v.aux === aux) return
+    v.aux = aux
+    this.#emit({ kind: "aux", name: v.name, aux })
   }
 
   /** ADDENUM: append an allowed value (duplicates ignored). */
   addEnum(name: string, value: string): void {
     const v = this.get(name)
-    if (v && !v.enums.includes(value)) v.enums.push(value)
+    if (!v || v.enums.includes(value)) return
+    v.enums.push(value)
+    this.#emit({ kind: "enum", name: v.name, value, present: true })
   }
 
   /** DELENUM */
   delEnum(name: string, value: string): void {
     const v = this.get(name)
     const i = v ? v.enums.indexOf(value) : -1
-    if (v && i >= 0) v.enums.splice(i, 1)
+    if (!v || i < 0) return
+    v.enums.splice(i, 1)
+    this.#emit({ kind: "enum", name: v.name, value, present: false })
   }
 
   /** ADDRANGE: append an allowed numeric range (duplicates ignored). */
   addRange(name: string, min: number, max: number): void {
     const v = this.get(name)
-    if (v && !v.ranges.some((r) => r.min === min && r.max === max)) v.ranges.push({ min, max })
+    if (!v || v.ranges.some((r) => r.min === min && r.max === max)) return
+    v.ranges.push({ min, max })
+    this.#emit({ kind: "range", name: v.name, min, max, present: true })
   }
 
   /** DELRANGE */
   delRange(name: string, min: number, max: number): void {
     const v = this.get(name)
     const i = v ? v.ranges.findIndex((r) => r.min === min && r.max === max) : -1
-    if (v && i >= 0) v.ranges.splice(i, 1)
+    if (!v || i < 0) return
+    v.ranges.splice(i, 1)
+    this.#emit({ kind: "range", name: v.name, min, max, present: false })
   }
 
   /** ADDCMD */
