@@ -1,6 +1,6 @@
 import type { ConsolaInstance } from "consola"
 import type { ServeSetup } from "../config/index.ts"
-import { createDemoDriver, createDriver, DEMO_UPS_DESC, DEMO_UPS_NAME, type Driver } from "../drivers/index.ts"
+import { createDemoDriver, createDriver, DEFAULT_STATEPATH, DEMO_UPS_DESC, DEMO_UPS_NAME, isExternalUps, type Driver } from "../drivers/index.ts"
 import { DEFAULT_SERVER_SETTINGS, NutServer, type ListenAddress, type ServedUps } from "../server/index.ts"
 import { UpsState } from "../ups/index.ts"
 import { componentLog } from "./_log.ts"
@@ -24,12 +24,17 @@ export function demoSetup(listen?: readonly ListenAddress[]): ServeSetup {
   }
 }
 
-/** Start one driver per UPS and the NUT server. Drivers that fail keep their UPS "not connected". */
-export async function startUpsd(setup: ServeSetup, log: ConsolaInstance): Promise<RunningUpsd> {
+/**
+ * Start one driver per UPS and the NUT server. Drivers that fail keep their UPS "not connected".
+ * `env.statePath` is NUT_STATEPATH: upsd.conf STATEPATH wins over it, as in upsd 2.8.0.
+ */
+export async function startUpsd(setup: ServeSetup, log: ConsolaInstance, env: { statePath?: string | undefined } = {}): Promise<RunningUpsd> {
   if (setup.ups.length === 0 && !setup.allowNoDevice) {
     throw new Error("No UPS configured: add a [section] to ups.conf (or `ups:` to nutctl's config), or set ALLOW_NO_DEVICE true in upsd.conf")
   }
   const maxAgeMs = setup.server.maxAge * 1000
+  const statepath = setup.statePath ?? env.statePath ?? DEFAULT_STATEPATH
+  const globals = setup.upsGlobals ?? {}
   const abort = new AbortController()
   const drivers: Array<{ ups: ServedUps; driver: Driver }> = []
   const served: ServedUps[] = []
@@ -39,7 +44,7 @@ export async function startUpsd(setup: ServeSetup, log: ConsolaInstance): Promis
     served.push(ups)
     const dlog = log.withTag(def.name)
     const driverLog = { info: (m: string) => dlog.info(m), warn: (m: string) => dlog.warn(m) }
-    drivers.push({ ups, driver: def.driver === "demo" ? createDemoDriver(driverLog) : createDriver(def, driverLog) })
+    drivers.push({ ups, driver: def.driver === "demo" ? createDemoDriver(driverLog) : createDriver({ ...def, statepath, external: isExternalUps(globals, def.name) }, driverLog) })
   }
   const server = new NutServer({ settings: setup.server, ups: served, users: setup.users, log: componentLog(log) })
   const addresses = await server.listen()

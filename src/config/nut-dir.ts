@@ -135,6 +135,8 @@ export async function loadNutConfigDir(dir: string, options: LoadNutConfigDirOpt
     users: users?.users ?? [],
     allowNoDevice,
     warnings: serverWarnings,
+    statePath: upsd?.statePath,
+    upsGlobals: upsConf?.globals ?? {},
   }
   return {
     dir,

@@ -31,4 +31,8 @@ export interface ServeSetup {
   /** Keep running with no UPS configured (upsd.conf ALLOW_NO_DEVICE). */
   readonly allowNoDevice: boolean
   readonly warnings: readonly ConfigWarning[]
+  /** Where real NUT drivers put their sockets (upsd.conf STATEPATH); undefined = NUT's default. */
+  readonly statePath?: string | undefined
+  /** ups.conf keys before the first section (e.g. `nutctl_external`). */
+  readonly upsGlobals?: Readonly<Record<string, string>> | undefined
 }
