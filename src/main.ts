@@ -7,6 +7,7 @@ const main = defineCommand({
   meta: { name: "nutctl", version: VERSION, description: "Network UPS Tools, one binary: upsd-compatible server, monitor and cluster shutdown" },
   subCommands: {
     serve: () => import("./cli/serve.ts").then((m) => m.default),
+    monitor: () => import("./cli/monitor.ts").then((m) => m.default),
     status: () => import("./cli/status.ts").then((m) => m.default),
     get: () => import("./cli/get.ts").then((m) => m.default),
     list: () => import("./cli/list.ts").then((m) => m.default),

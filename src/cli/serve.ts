@@ -1,9 +1,10 @@
 import { defineCommand } from "citty"
 import { hostname } from "node:os"
-import { parseListenAddress } from "../config/index.ts"
+import { ConfigError, parseListenAddress } from "../config/index.ts"
 import { DEMO_UPS_NAME } from "../drivers/index.ts"
 import { formatAddress, type ListenAddress } from "../server/index.ts"
 import { createLog } from "./_log.ts"
+import { readUpsmonConf, startServeMonitor } from "./_monitor.ts"
 import { resolveServeSetup } from "./_serve-setup.ts"
 import { startUpsd } from "./_upsd.ts"
 
@@ -18,6 +19,8 @@ export default defineCommand({
     hostname: { type: "string", description: "Resolve the role as if this host were called NAME", valueHint: "NAME" },
     demo: { type: "boolean", description: "Serve the embedded simulated APC Back-UPS BX1600MI (no hardware needed)" },
     listen: { type: "string", description: "Listen here instead of the configured addresses (comma-separated HOST:PORT, [::1]:PORT)", valueHint: "ADDR" },
+    "dry-run": { type: "boolean", description: "Monitor (upsmon.conf): decide and log, but set no FSD, run no NOTIFYCMD or SHUTDOWNCMD" },
+    wall: { type: "boolean", default: true, description: "Monitor: send WALL notifications with wall(1); --no-wall only logs them" },
     verbose: { type: "boolean", alias: "v", description: "Log debug details" },
   },
   async run({ args }) {
@@ -50,7 +53,7 @@ export default defineCommand({
 
     let upsd: Awaited<ReturnType<typeof startUpsd>>
     try {
-      upsd = await startUpsd(setup, log)
+      upsd = await startUpsd(setup, log, { statePath: process.env["NUT_STATEPATH"] || undefined })
     } catch (e) {
       log.error((e as Error).message)
       process.exitCode = 1
@@ -63,6 +66,20 @@ export default defineCommand({
       const target = first ? `${DEMO_UPS_NAME}@${first.host.includes(":") ? `[${first.host}]` : first.host}${first.port === 3493 ? "" : `:${first.port}`}` : DEMO_UPS_NAME
       console.log(`Try:  upsc ${target}    or    nutctl status ${target}    (from a checkout: npm run nutctl -- status ${target})`)
     }
+    // upsmon.conf beside the server's files: run the monitor in this process too (like upsd + upsmon)
+    let monitor: { stop(): Promise<void> } | undefined
+    if (args["nut-config"]) {
+      try {
+        const upsmon = await readUpsmonConf(args["nut-config"], false)
+        const options = { dir: args["nut-config"], log, dryRun: args["dry-run"] === true, wall: args.wall !== false, local: upsd }
+        if (upsmon) monitor = await startServeMonitor({ ...options, upsmon: upsmon.conf })
+      } catch (e) {
+        for (const m of e instanceof ConfigError ? e.issues.map((i) => i.message) : [(e as Error).message]) log.error(m)
+        await upsd.stop()
+        process.exitCode = 1
+        return
+      }
+    }
     await new Promise<void>((resolve) => {
       const stop = (signal: string) => {
         log.info(`${signal}: shutting down`)
@@ -71,6 +88,7 @@ export default defineCommand({
       process.once("SIGINT", () => stop("SIGINT"))
       process.once("SIGTERM", () => stop("SIGTERM"))
     })
+    await monitor?.stop()
     await upsd.stop()
   },
 })

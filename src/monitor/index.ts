@@ -8,13 +8,21 @@ export type {
   Clock,
   DecisionCode,
   DecisionRecord,
+  FlagFile,
   LogLevel,
   MonitorConfig,
   MonitorEffect,
+  MonitorLogger,
   MonitorRecord,
   NotifyRecord,
   PollResult,
+  ShellResult,
+  ShellRunner,
+  ShutdownHandler,
+  ShutdownReport,
+  ShutdownRequest,
   SupplyConfig,
+  SupplyLink,
   TimerId,
 } from "./types.ts"
 /** upsmon's notify types, stock messages and default flags. */
@@ -57,3 +65,19 @@ export {
 export { simulateHost, type SimulateOptions, type SimulateResult, type TimedEffect } from "./simulate.ts"
 /** Typed errors of monitor config files. */
 export { MONITOR_ERROR_CODES, MonitorConfigError, type MonitorConfigProblem, type MonitorErrorCode } from "./errors.ts"
+/** The loop: polls through SupplyLinks, carries out the effects, hands over to the shutdown. */
+export { MonitorLoop, createMonitorLoop, type MonitorLoopOptions, type MonitorOutcome } from "./loop.ts"
+/** Notification delivery (SYSLOG, WALL, NOTIFYCMD, built-in upssched). */
+export { Notifier, type NotifierOptions } from "./notifier.ts"
+/** A supply on a NUT server, reached as upsmon reaches it. */
+export { createNetworkLink, type NetworkLinkOptions } from "./network-link.ts"
+/** The local shortcut: a supply served by this process, read in memory. */
+export { createLocalLink, type LocalLinkOptions, type LocalUps } from "./local-link.ts"
+/** POWERDOWNFLAG as upsmon writes, clears and checks it. */
+export { clearPowerDownFlag, powerDownFlagStatus, writePowerDownFlag, type PowerDownFlagStatus } from "./powerdown-flag.ts"
+/** The shutdown hand-off through executor plans (SHUTDOWNCMD = the command executor). */
+export { configuredExecutor, executorShutdownHandler, type ConfiguredExecutor, type ExecutorShutdownOptions } from "./shutdown-handler.ts"
+/** Real time. */
+export { systemClock } from "./system-clock.ts"
+/** node: capabilities for the CLI: shell, wall, POWERDOWNFLAG file. */
+export { nodeFlagFile, nodeShellRunner, nodeWall } from "./node-io.ts"

@@ -155,3 +155,75 @@ export type MonitorEffect =
   | { readonly type: "closeConnections" }
   /** Run this host's shutdown: write POWERDOWNFLAG (when set), then the shutdown plan. */
   | { readonly type: "requestShutdown"; readonly powerDownFlag?: string; readonly shutdownCmd?: string }
+
+// ----- Runtime capabilities (what the loop is given; tests pass fakes) -----
+
+/** Where the monitor logs: syslog levels, as upsmon's upslogx uses them. */
+export type MonitorLogger = (level: LogLevel, message: string) => void
+
+/**
+ * One connection to one monitored supply: over the network to upsd or nutctl, or the in-process
+ * UpsState of the server this host runs itself. Implementations never throw from `poll`.
+ */
+export interface SupplyLink {
+  /** The supply's `ups@host:port`, as in its SupplyConfig. */
+  readonly system: string
+  /** Connect and log in when not connected, then read `ups.status` (and `ups.alarm` while ALARM). */
+  poll(): Promise<PollResult>
+  /** `FSD <ups>`; rejects when the server refused or the connection is down. */
+  setFsd(): Promise<void>
+  /** `GET NUMLOGINS <ups>`; rejects on any failure. */
+  numLogins(): Promise<number>
+  /** upsmon's exit before SHUTDOWNCMD: close without LOGOUT (the server's NUMLOGINS drops). */
+  drop(): void
+  /** A normal stop: LOGOUT and close, as upscli_disconnect does. */
+  close(): void
+  /**
+   * Updates pushed between polls (issue 4 item 8, nutctl ↔ nutctl): the loop feeds each one as a
+   * one-supply poll. Returns the unsubscribe. Links without push leave it out.
+   */
+  watch?(deliver: (result: PollResult) => void): () => void
+}
+
+/** Runs `/bin/sh -c command` with `env` added to the process environment (NOTIFYCMD, CMDSCRIPT). */
+export type ShellRunner = (command: string, env: Readonly<Record<string, string>>) => Promise<ShellResult>
+
+/** How a shell command ended. */
+export interface ShellResult {
+  /** Exit status, when it exited. */
+  readonly exitCode?: number
+  /** Signal name, when it was killed. */
+  readonly signal?: string
+}
+
+/** File access for POWERDOWNFLAG. */
+export interface FlagFile {
+  /** The file's first bytes as latin1 text, or undefined when it does not exist. */
+  read(path: string): Promise<string | undefined>
+  /** Create or truncate the file and write `content` (upsmon: fopen "w", so 0666 less the umask). */
+  write(path: string, content: string): Promise<void>
+  remove(path: string): Promise<void>
+}
+
+/** What the monitor asks of the shutdown when it decides this host must go down. */
+export interface ShutdownRequest {
+  /** ms since the epoch */
+  readonly at: number
+  /** SHUTDOWNCMD from the config, when set (the `command` executor's plan). */
+  readonly shutdownCmd?: string
+}
+
+/** How the shutdown went, as far as this process saw it. */
+export interface ShutdownReport {
+  readonly ok: boolean
+  /** One line per failed part, for the log and the exit status. */
+  readonly failures: readonly string[]
+}
+
+/**
+ * The hand-off from the monitor to the host's shutdown: NUT's SHUTDOWNCMD through the `command`
+ * executor today, the executor plan of issue 5 later.
+ */
+export interface ShutdownHandler {
+  run(request: ShutdownRequest, signal: AbortSignal): Promise<ShutdownReport>
+}

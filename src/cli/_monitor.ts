@@ -1,0 +1,230 @@
+/**
+ * The monitor as `nutctl monitor` and `nutctl serve` run it from NUT's files: upsmon.conf (and
+ * upssched.conf when NOTIFYCMD is upssched) → MonitorConfig, one link per MONITOR line (the local
+ * shortcut for UPSes this process serves), SHUTDOWNCMD → the `command` executor, and the node:
+ * capabilities (shell, wall, POWERDOWNFLAG file, real time).
+ */
+import { hostname } from "node:os"
+import { join } from "node:path"
+import type { ConsolaInstance } from "consola"
+import commandExecutor from "../../plugins/command/index.ts"
+import { checkSecretFileMode, nodeConfigFs, parseUpsmonConf, type ConfigWarning, type UpsmonConf } from "../config/index.ts"
+import {
+  configuredExecutor,
+  createLocalLink,
+  createMonitorLoop,
+  createNetworkLink,
+  executorShutdownHandler,
+  isUpsschedCommand,
+  monitorConfigFromUpsmonConf,
+  nodeFlagFile,
+  nodeShellRunner,
+  nodeWall,
+  parseUpsschedConf,
+  systemClock,
+  type LocalUps,
+  type LogLevel,
+  type MonitorLogger,
+  type MonitorLoop,
+  type SupplyConfig,
+  type UpsschedConf,
+} from "../monitor/index.ts"
+import type { ListenAddress, NutServer, ServedUps } from "../server/index.ts"
+
+/** What this process serves, for the local shortcut. */
+export interface LocalServer {
+  readonly server: NutServer
+  readonly ups: readonly ServedUps[]
+  readonly addresses: readonly ListenAddress[]
+}
+
+export interface NutMonitorOptions {
+  /** The NUT config directory (upssched.conf is read from here). */
+  readonly dir: string
+  readonly upsmon: UpsmonConf
+  readonly log: ConsolaInstance
+  /** Decide and log only. */
+  readonly dryRun: boolean
+  /** Send WALL messages with wall(1). */
+  readonly wall: boolean
+  readonly local?: LocalServer
+}
+
+/** A monitor built from NUT's files, and which of its supplies use the local shortcut. */
+export interface NutMonitor {
+  readonly loop: MonitorLoop
+  readonly local: readonly string[]
+}
+
+const LOOPBACK = new Set(["localhost", "127.0.0.1", "::1"])
+
+/**
+ * Read DIR/upsmon.conf with its warnings (including a password file readable by others);
+ * undefined when the file does not exist and `required` is false.
+ * @throws ConfigError for a file that does not parse; Error when it cannot be read
+ */
+export async function readUpsmonConf(dir: string, required: boolean): Promise<{ conf: UpsmonConf; warnings: readonly ConfigWarning[] } | undefined> {
+  const file = join(dir, "upsmon.conf")
+  let text: string
+  try {
+    text = await nodeConfigFs.readText(file)
+  } catch (e) {
+    if (!required && (e as { code?: string }).code === "ENOENT") return undefined
+    throw new Error(`Cannot read ${file}: ${(e as Error).message}`)
+  }
+  const conf = parseUpsmonConf(text, file)
+  const mode = checkSecretFileMode(file, await nodeConfigFs.mode(file).catch(() => undefined), { allowGroup: true })
+  return { conf, warnings: [...(mode ? [mode] : []), ...conf.warnings] }
+}
+
+/**
+ * Build the monitor; nothing runs until `loop.run()`.
+ * @throws ExecutorConfigError, MonitorConfigError, or an Error for an unreadable upssched.conf
+ */
+export async function createNutMonitor(options: NutMonitorOptions): Promise<NutMonitor> {
+  const { upsmon, log, dryRun } = options
+  const config = monitorConfigFromUpsmonConf(upsmon)
+  const logger = monitorLogger(log)
+  const upssched = isUpsschedCommand(config.notifyCmd) ? await readUpssched(options.dir) : undefined
+  const executors = config.shutdownCmd === undefined ? [] : [await configuredExecutor(commandExecutor, { command: config.shutdownCmd }, "upsmon.conf SHUTDOWNCMD")]
+  const local: string[] = []
+  const links = config.supplies.map((supply) => {
+    const served = options.local && localUpsFor(supply, options.local)
+    if (served !== undefined) {
+      local.push(supply.system)
+      return createLocalLink({ supply, ups: served, log: logger })
+    }
+    return createNetworkLink({
+      supply,
+      log: logger,
+      tls: upsmon.forceSsl ? "require" : "try",
+      ...(upsmon.certVerify ? { tlsOptions: { verify: true } } : {}),
+    })
+  })
+  const loop = createMonitorLoop({
+    config,
+    links,
+    clock: systemClock,
+    log: logger,
+    shutdown: executorShutdownHandler({ executors, host: hostname(), clock: systemClock, log: logger, dryRun }),
+    runShell: nodeShellRunner(process.env),
+    ...(options.wall ? { wall: nodeWall() } : {}),
+    flagFile: nodeFlagFile,
+    ...(upssched === undefined ? {} : { upssched }),
+    dryRun,
+  })
+  return { loop, local }
+}
+
+/**
+ * Run until the shutdown was handed over (exit status 0, or 1 when part of it failed) or until
+ * `signal` aborts (0). Waits for NOTIFYCMDs still running, as upsmon's forks outlive nothing.
+ */
+export async function runNutMonitor(monitor: NutMonitor, log: ConsolaInstance, signal: AbortSignal): Promise<number> {
+  const outcome = await monitor.loop.run(signal)
+  await monitor.loop.settle()
+  if (outcome.kind === "stopped") return 0
+  if (outcome.report.ok) log.info("Shutdown handed over: the monitor is done")
+  return outcome.report.ok ? 0 : 1
+}
+
+/** How long `serve` lets its drivers connect before the monitor's first poll. */
+const DRIVER_GRACE_MS = 5000
+
+async function waitForDrivers(served: readonly ServedUps[], timeoutMs: number): Promise<void> {
+  const pending = served.filter((u) => u.state.availability() === "not-connected")
+  if (pending.length === 0) return
+  await new Promise<void>((resolve) => {
+    const unsubscribe: (() => void)[] = []
+    const done = (): void => {
+      clearTimeout(timer)
+      for (const u of unsubscribe) u()
+      resolve()
+    }
+    const timer = setTimeout(done, timeoutMs)
+    for (const u of pending) {
+      unsubscribe.push(
+        u.state.subscribe(() => {
+          if (pending.every((p) => p.state.availability() !== "not-connected")) done()
+        }),
+      )
+    }
+  })
+}
+
+/** The served UPS a MONITOR line names when it points at this process (loopback, a port we listen on), for the local shortcut. */
+export function localUpsFor(supply: SupplyConfig, local: LocalServer): LocalUps | undefined {
+  if (!LOOPBACK.has(supply.host.toLowerCase()) || !local.addresses.some((a) => a.port === supply.port)) return undefined
+  const ups = local.ups.find((u) => u.name.toLowerCase() === supply.ups.toLowerCase())
+  if (ups === undefined) return undefined
+  const { context } = local.server
+  return {
+    state: ups.state,
+    numLogins: () => context.numLogins(ups),
+    login: () => {
+      // shows in LIST CLIENT as upsmon on this host would
+      const client = { address: supply.host === "::1" ? "::1" : "127.0.0.1", seq: 0 }
+      context.login(ups, client)
+      return () => context.logout(ups, client)
+    },
+    hasAction: (user, password, action) => context.users.hasAction(user, password, action),
+  }
+}
+
+async function readUpssched(dir: string): Promise<UpsschedConf> {
+  const path = join(dir, "upssched.conf")
+  let text: string
+  try {
+    text = await nodeConfigFs.readText(path)
+  } catch (e) {
+    throw new Error(`Cannot read ${path}: ${(e as Error).message} (NOTIFYCMD is upssched, which needs it)`)
+  }
+  return parseUpsschedConf(text, path)
+}
+
+function monitorLogger(log: ConsolaInstance): MonitorLogger {
+  const write: Record<LogLevel, (m: string) => void> = {
+    debug: (m) => log.debug(m),
+    info: (m) => log.info(m),
+    notice: (m) => log.info(m),
+    warning: (m) => log.warn(m),
+    error: (m) => log.error(m),
+    // crit is the normal path of a shutdown ("Executing automatic power-fail shutdown"), not a fault
+    crit: (m) => log.warn(m),
+    alert: (m) => log.error(m),
+  }
+  return (level, message) => write[level](message)
+}
+
+/**
+ * `serve --nut-config DIR` with an upsmon.conf there: run the monitor beside the server, with the
+ * local shortcut for the UPSes this process serves. Returns its stop (a normal stop: LOGOUT).
+ * @throws like createNutMonitor, before anything runs
+ */
+export async function startServeMonitor(options: NutMonitorOptions & { readonly local: LocalServer }): Promise<{ stop(): Promise<void> }> {
+  const monitor = await createNutMonitor(options)
+  const { log } = options
+  // upsd's drivers connect within a second or so; a monitor polling before that would start with
+  // COMMBAD/COMMOK (and their NOTIFYCMDs) for nothing
+  await waitForDrivers(options.local.ups, DRIVER_GRACE_MS)
+  const remote = monitor.loop.state.supplies.map((s) => s.supply.system).filter((s) => !monitor.local.includes(s))
+  log.success(
+    `nutctl monitoring ${[...monitor.local.map((s) => `${s} (in process)`), ...remote].join(", ")}${options.dryRun ? " (dry run)" : ""}`,
+  )
+  const abort = new AbortController()
+  const running = runNutMonitor(monitor, log, abort.signal).then(
+    (code) => {
+      if (code !== 0) process.exitCode = code
+    },
+    (e: unknown) => {
+      log.error(`The monitor stopped: ${(e as Error).message}`)
+      process.exitCode = 1
+    },
+  )
+  return {
+    async stop() {
+      abort.abort()
+      await running
+    },
+  }
+}
