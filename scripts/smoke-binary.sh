@@ -7,7 +7,8 @@
 #   scripts/smoke-binary.sh [path/to/nutctl]        (default dist/nutctl; npm run smoke)
 #
 # Checks: --help, --version, a throw-away binary of test/runtime/hid-probe.ts built by the same
-# recipe (node-hid enumerates and fails cleanly on a bad path), and - once `serve --demo --listen`
+# recipe (node-hid enumerates and fails cleanly on a bad path), once `driver` is wired: `driver explore`
+# on a missing hidraw path (clean error) and on sim:bx1600mi, and - once `serve --demo --listen`
 # exists - a demo server on a free 127.0.0.1 port that real `upsc` can read.
 set -euo pipefail
 
@@ -53,6 +54,21 @@ smoke_checks() {
 
   "${run[@]}" ./hid-probe || { echo "smoke: node-hid does not load from a binary" >&2; return 1; }
   echo "ok   node-hid addon embedded and loadable$([[ $isolated == 1 ]] && echo ' without node_modules, native/ or libusb')"
+
+  # ---- driver explore (runs once `driver` is wired into main.ts): node-hid opens a hidraw path ----
+  if grep -qw driver <<<"$help"; then
+    local out rc=0
+    out=$("${run[@]}" ./nutctl driver explore --port /nonexistent/hidraw-smoke 2>&1) || rc=$?
+    if [[ $rc != 3 || $out != *"Cannot open HID device at /nonexistent/hidraw-smoke: no such device"* ]]; then
+      echo "$out"; echo "smoke: driver explore of a missing hidraw path exited $rc without the expected error" >&2; return 1
+    fi
+    echo "ok   driver explore --port /nonexistent/hidraw-smoke: clean HidTransportError (exit 3)"
+    out=$("${run[@]}" ./nutctl driver explore --port sim:bx1600mi 2>&1) || { echo "$out"; echo "smoke: driver explore sim:bx1600mi failed" >&2; return 1; }
+    grep -q '^path UPS.PowerSummary.RemainingCapacity | Feature | id=0x0c off=0 size=8 value=100\b' <<<"$out" || { echo "$out"; echo "smoke: driver explore sim:bx1600mi printed no charge" >&2; return 1; }
+    echo "ok   driver explore --port sim:bx1600mi (embedded simulated UPS)"
+  else
+    echo "SKIP driver explore: not wired yet (nutctl --help lists no driver command)"
+  fi
 
   # ---- serve --demo (runs once the lead has wired `serve --demo --listen`) ----
   local serve_help

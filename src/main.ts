@@ -15,6 +15,7 @@ const main = defineCommand({
     cmd: () => import("./cli/cmd.ts").then((m) => m.default),
     fsd: () => import("./cli/fsd.ts").then((m) => m.default),
     config: () => import("./cli/config.ts").then((m) => m.default),
+    driver: () => import("./cli/driver.ts").then((m) => m.default),
   },
 })
 

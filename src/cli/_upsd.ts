@@ -1,6 +1,8 @@
 import type { ConsolaInstance } from "consola"
 import type { ServeSetup } from "../config/index.ts"
-import { createDemoDriver, createDriver, DEFAULT_STATEPATH, DEMO_UPS_DESC, DEMO_UPS_NAME, isExternalUps, type Driver } from "../drivers/index.ts"
+import { readFile } from "node:fs/promises"
+import { createDriver, DEFAULT_STATEPATH, isExternalUps, type DriverCapabilities, type Driver } from "../drivers/index.ts"
+import { createNodeHidOpener, isSimPort, openSimPort, systemClock, type HidOpener } from "../hid/index.ts"
 import { DEFAULT_SERVER_SETTINGS, NutServer, type ListenAddress, type ServedUps } from "../server/index.ts"
 import { UpsState } from "../ups/index.ts"
 import { componentLog } from "./_log.ts"
@@ -13,10 +15,17 @@ export interface RunningUpsd {
   stop(): Promise<void>
 }
 
-/** What `serve --demo` runs: the embedded BX1600MI on loopback. */
-export function demoSetup(listen?: readonly ListenAddress[]): ServeSetup {
+/** Name the embedded demo UPS is served under. */
+export const DEMO_UPS_NAME = "bx1600mi"
+
+/**
+ * What `serve --demo` runs: usbhid-ups on the simulated APC Back-UPS BX1600MI (the BK650M2-CH
+ * descriptor and reports as its stand-in), optionally playing a scenario (`outage`, `lowbatt` …).
+ */
+export function demoSetup(listen?: readonly ListenAddress[], scenario?: string): ServeSetup {
+  const port = scenario ? `sim:bx1600mi?scenario=${encodeURIComponent(scenario)}` : "sim:bx1600mi"
   return {
-    ups: [{ name: DEMO_UPS_NAME, driver: "demo", port: "bx1600mi.dev", desc: DEMO_UPS_DESC, params: {}, baseDir: "." }],
+    ups: [{ name: DEMO_UPS_NAME, driver: "usbhid-ups", port, desc: "APC Back-UPS BX1600MI (simulated)", params: {}, baseDir: "." }],
     server: { ...DEFAULT_SERVER_SETTINGS, ...(listen ? { listen } : {}) },
     users: [],
     allowNoDevice: false,
@@ -44,7 +53,7 @@ export async function startUpsd(setup: ServeSetup, log: ConsolaInstance, env: { 
     served.push(ups)
     const dlog = log.withTag(def.name)
     const driverLog = { info: (m: string) => dlog.info(m), warn: (m: string) => dlog.warn(m) }
-    drivers.push({ ups, driver: def.driver === "demo" ? createDemoDriver(driverLog) : createDriver({ ...def, statepath, external: isExternalUps(globals, def.name) }, driverLog) })
+    drivers.push({ ups, driver: createDriver({ ...def, statepath, external: isExternalUps(globals, def.name) }, driverLog, hidCapabilities()) })
   }
   const server = new NutServer({ settings: setup.server, ups: served, users: setup.users, log: componentLog(log) })
   const addresses = await server.listen()
@@ -63,5 +72,17 @@ export async function startUpsd(setup: ServeSetup, log: ConsolaInstance, env: { 
       await server.close()
       await Promise.all(running)
     },
+  }
+}
+
+let nodeHid: HidOpener | undefined
+
+/** HID access for usbhid-ups: the simulator for `sim:` ports, node-hid (hidraw) for real devices. */
+function hidCapabilities(): DriverCapabilities {
+  return {
+    hidOpener: (spec) =>
+      isSimPort(spec.port)
+        ? openSimPort(spec.port, { clock: systemClock, baseDir: spec.baseDir, readText: (p) => readFile(p, "utf8") }).then((d) => d.opener)
+        : (nodeHid ??= createNodeHidOpener()),
   }
 }

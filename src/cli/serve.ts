@@ -1,12 +1,11 @@
 import { defineCommand } from "citty"
 import { hostname } from "node:os"
 import { ConfigError, parseListenAddress } from "../config/index.ts"
-import { DEMO_UPS_NAME } from "../drivers/index.ts"
 import { formatAddress, type ListenAddress } from "../server/index.ts"
 import { createLog } from "./_log.ts"
 import { readUpsmonConf, startServeMonitor } from "./_monitor.ts"
 import { resolveServeSetup } from "./_serve-setup.ts"
-import { startUpsd } from "./_upsd.ts"
+import { DEMO_UPS_NAME, startUpsd } from "./_upsd.ts"
 
 export default defineCommand({
   meta: {
@@ -17,7 +16,8 @@ export default defineCommand({
     "nut-config": { type: "string", description: "Read NUT's own files from DIR (ups.conf, upsd.conf, upsd.users), e.g. /etc/nut", valueHint: "DIR" },
     config: { type: "string", description: "nutctl cluster config (default: $NUTCTL_CONFIG or /etc/nutctl/nutctl.yaml); this host's role comes from its hostname", valueHint: "FILE" },
     hostname: { type: "string", description: "Resolve the role as if this host were called NAME", valueHint: "NAME" },
-    demo: { type: "boolean", description: "Serve the embedded simulated APC Back-UPS BX1600MI (no hardware needed)" },
+    demo: { type: "boolean", description: "Serve the embedded simulated APC Back-UPS BX1600MI through usbhid-ups (no hardware needed)" },
+    scenario: { type: "string", description: "With --demo: play a power scenario on the simulated UPS (outage, blip, lowbatt, selftest, unplug, hung, garbage, flap)", valueHint: "NAME" },
     listen: { type: "string", description: "Listen here instead of the configured addresses (comma-separated HOST:PORT, [::1]:PORT)", valueHint: "ADDR" },
     "dry-run": { type: "boolean", description: "Monitor (upsmon.conf): decide and log, but set no FSD, run no NOTIFYCMD or SHUTDOWNCMD" },
     wall: { type: "boolean", default: true, description: "Monitor: send WALL notifications with wall(1); --no-wall only logs them" },
@@ -39,7 +39,7 @@ export default defineCommand({
       }
     }
     const resolved = await resolveServeSetup(
-      { demo: args.demo === true, nutConfig: args["nut-config"], config: args.config, hostname: args.hostname, listen },
+      { demo: args.demo === true, scenario: args.scenario, nutConfig: args["nut-config"], config: args.config, hostname: args.hostname, listen },
       { env: (n) => process.env[n], hostname: hostname() },
     )
     for (const w of resolved.warnings) log.warn(w)

@@ -18,13 +18,41 @@ export {
 export {
   DEFAULT_STATEPATH,
   EXTERNAL_DRIVERS_KEY,
+  DriverCapabilityError,
   SUPPORTED_DRIVERS,
   UnsupportedDriverError,
   createDriver,
   driverSocketPath,
   isExternalUps,
+  type DriverCapabilities,
   type DriverSpec,
 } from "./registry.ts"
+/** NUT's usbhid-ups: APC, CyberPower, Eaton/MGE and generic HID Power Device subdrivers on an injected HidOpener. */
+export {
+  DeviceCriteriaError,
+  HidMapper,
+  SUBDRIVERS,
+  SubdriverDefinitionError,
+  UsbHidDriver,
+  UsbHidOptionError,
+  bindSubdriver,
+  chooseSubdriver,
+  commandNames,
+  composeStatus,
+  createDeviceMatcher,
+  defineSubdriver,
+  delayFrom,
+  parseUsbHidOptions,
+  type Binding,
+  type Conversion,
+  type DeviceCriteria,
+  type StatusOptions,
+  type Subdriver,
+  type SubdriverDefinition,
+  type UsbHidClock,
+  type UsbHidDriverOptions,
+  type UsbHidOptions,
+} from "./usbhid/index.ts"
 /** The NUT driver ↔ upsd socket, both halves: SocketDriver (upsd side), DriverSocketServer (driver side). */
 export {
   DriverSocketServer,
@@ -37,5 +65,3 @@ export {
   type SocketTimers,
   type SocketTrackingMode,
 } from "./socket/index.ts"
-/** The embedded simulated APC Back-UPS BX1600MI. */
-export { BX1600MI_DEV, DEMO_UPS_DESC, DEMO_UPS_NAME, createDemoDriver } from "./demo/index.ts"

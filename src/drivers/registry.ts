@@ -1,7 +1,9 @@
 import { isAbsolute, join } from "node:path"
+import type { HidOpener } from "../hid/index.ts"
 import { DummyDriver } from "./dummy/index.ts"
 import { SocketDriver, connectUnixSocket } from "./socket/index.ts"
 import type { Driver, DriverLog } from "./types.ts"
+import { parseUsbHidOptions, UsbHidDriver, type UsbHidClock } from "./usbhid/index.ts"
 
 /** The parts of a ups.conf section a driver is built from. */
 export interface DriverSpec {
@@ -50,6 +52,29 @@ export function driverSocketPath(statepath: string, driver: string, ups: string)
   return join(statepath, `${driver}-${ups}`)
 }
 
+/** What drivers may need from the host: device access and time. */
+export interface DriverCapabilities {
+  /**
+   * HID device access for usbhid-ups: node-hid's opener, or the simulated UPS's for a
+   * `sim:<base>` port. A function is called with the section, so it can pick by `port`; it may
+   * return a promise (`openSimPort()` is async), which the driver awaits when it starts.
+   */
+  readonly hidOpener?: HidOpener | ((spec: DriverSpec) => HidOpener | Promise<HidOpener>)
+  /** @default real time */
+  readonly clock?: UsbHidClock
+}
+
+/** A driver needs a capability the caller did not pass (usbhid-ups without HID access). */
+export class DriverCapabilityError extends Error {
+  readonly code = "E_DRIVER_CAPABILITY"
+  readonly ups: string
+  constructor(ups: string, message: string) {
+    super(message)
+    this.name = "DriverCapabilityError"
+    this.ups = ups
+  }
+}
+
 /** A ups.conf section names a driver nutctl cannot run. */
 export class UnsupportedDriverError extends Error {
   readonly code = "E_UNSUPPORTED_DRIVER"
@@ -64,10 +89,14 @@ export class UnsupportedDriverError extends Error {
 }
 
 /** Driver names `serve` runs natively; every other name is served by the real NUT driver's socket. */
-export const SUPPORTED_DRIVERS = ["dummy-ups"] as const
+export const SUPPORTED_DRIVERS = ["dummy-ups", "usbhid-ups"] as const
 
-/** Build the driver a ups.conf section asks for. */
-export function createDriver(spec: DriverSpec, log: DriverLog): Driver {
+/**
+ * Build the driver a ups.conf section asks for.
+ * @throws {DriverCapabilityError} for usbhid-ups without `capabilities.hidOpener`
+ * @throws {UsbHidOptionError} | {DeviceCriteriaError} for bad usbhid-ups options
+ */
+export function createDriver(spec: DriverSpec, log: DriverLog, capabilities: DriverCapabilities = {}): Driver {
   if (spec.external === true) return createSocketDriver(spec, log)
   switch (spec.driver) {
     case "dummy-ups":
@@ -82,6 +111,18 @@ export function createDriver(spec: DriverSpec, log: DriverLog): Driver {
         log,
         ...(mode === "dummy-once" || mode === "dummy-loop" || mode === "dummy" ? { mode } : {}),
         ...(poll !== undefined && Number.isFinite(Number(poll)) ? { pollinterval: Number(poll) } : {}),
+      })
+    }
+    case "usbhid-ups":
+    case "usbhid": {
+      const { hidOpener } = capabilities
+      if (hidOpener === undefined) throw new DriverCapabilityError(spec.name, `Cannot start UPS [${spec.name}]: usbhid-ups needs HID device access, and none was given`)
+      const opener = typeof hidOpener === "function" ? hidOpener(spec) : hidOpener
+      return new UsbHidDriver({
+        opener,
+        options: parseUsbHidOptions(spec.port, spec.params),
+        log,
+        ...(capabilities.clock === undefined ? {} : { clock: capabilities.clock }),
       })
     }
     default:

@@ -101,3 +101,35 @@ export { formatFields } from "./format.ts"
 export { parseHexBytes, parseReportRecords, type PathRecord, type ReportBytesRecord, type ReportRecord } from "./fixture-format.ts"
 /** Device access contract: node-hid (hidraw) or the simulated UPS. */
 export { HID_TRANSPORT_ERROR_CODES, HidTransportError, type HidDeviceInfo, type HidOpener, type HidTransport, type HidTransportErrorCode } from "./transport.ts"
+/** node-hid (hidraw) implementation of the contract; node-hid is imported lazily, on first use. */
+export {
+  UPS_VENDOR_IDS,
+  createNodeHidOpener,
+  isLikelyUps,
+  type NodeHidApi,
+  type NodeHidDevice,
+  type NodeHidHandle,
+  type NodeHidOpener,
+  type NodeHidOpenerOptions,
+  type SysfsAccess,
+} from "./node-hid-transport.ts"
+/** The simulated UPS behind the same contract: `sim:` ports, scenarios, a clock seam. */
+export { openSimPort, isSimPort, parseSimPort, type OpenSimPortOptions, type SimPortDevice, type SimPortSpec } from "./sim/sim-port.ts"
+export { createSimulatedUps, HUNG_TIMEOUT_MS, INPUT_QUEUE_LIMIT, SimulatedUps } from "./sim/simulated-ups.ts"
+export { createSimOpener, SimTransport } from "./sim/sim-transport.ts"
+export {
+  BUILTIN_SCENARIOS,
+  SCENARIO_ACTIONS,
+  builtinScenario,
+  parseDuration,
+  parseScenario,
+  type Scenario,
+  type ScenarioAction,
+  type ScenarioActionKind,
+  type ScenarioStep,
+  type SelfTestResult,
+} from "./sim/scenario.ts"
+export { TEST_RESULTS, type SimDeviceSpec, type SimEvent, type SimHandle, type SimQuirks, type SimState, type SimulatedUpsOptions, type UpsModelState } from "./sim/types.ts"
+export { EMBEDDED_SIM_DEVICES, embeddedSimDevice, isEmbeddedSimDevice, type EmbeddedSimDevice } from "./sim/embedded.ts"
+export { scaledClock, systemClock, type SimClock } from "./sim/clock.ts"
+export { SIM_ERROR_CODES, SimError, type SimErrorCode } from "./sim/errors.ts"

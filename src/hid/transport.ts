@@ -29,7 +29,8 @@ export interface HidTransport {
   reportDescriptor(): Promise<Uint8Array>
   /**
    * GET_REPORT(Feature) for `reportId`, asking for `length` bytes including the id byte. Devices may
-   * answer fewer bytes (a short answer): returned as is.
+   * answer fewer bytes (a short answer): returned as is. An empty answer means the device STALLed
+   * the request (no such report / no data; NUT treats a STALL as "no data", not as an error).
    */
   getFeatureReport(reportId: number, length: number): Promise<Uint8Array>
   /** SET_REPORT(Feature) with the whole report (byte 0 = id). Resolves to the bytes written. */

@@ -1,0 +1,44 @@
+// Time for the simulated UPS. The simulator never reads time itself: every device gets a clock
+// (tests: test/support/manual-clock.ts; users: `systemClock`, optionally sped up with `scaledClock`
+// for `sim:…?speed=60`). Same shape as monitor's Clock, declared here because hid/ sits below monitor/.
+
+/** `now()` in ms, and an abortable `sleep()`. */
+export interface SimClock {
+  now(): number
+  /** Resolves after `ms`; rejects with the signal's reason when aborted. */
+  sleep(ms: number, signal?: AbortSignal): Promise<void>
+}
+
+/** Real time (web-standard `setTimeout`); the edge passes it in. */
+export const systemClock: SimClock = {
+  now: () => Date.now(),
+  sleep: (ms, signal) =>
+    new Promise<void>((resolve, reject) => {
+      if (signal?.aborted) {
+        reject(signal.reason)
+        return
+      }
+      const onAbort = (): void => {
+        clearTimeout(timer)
+        reject(signal?.reason)
+      }
+      const timer = setTimeout(() => {
+        signal?.removeEventListener("abort", onAbort)
+        resolve()
+      }, Math.max(0, ms))
+      signal?.addEventListener("abort", onAbort, { once: true })
+    }),
+}
+
+/**
+ * `base` running `factor` times faster: a scenario's "10m" passes in 10 s with factor 60. Both
+ * `now()` and `sleep()` are scaled, so device timeouts (the 750 ms interrupt read) shrink too.
+ */
+export function scaledClock(base: SimClock, factor: number): SimClock {
+  if (!(factor > 0) || factor === 1) return base
+  const origin = base.now()
+  return {
+    now: () => origin + (base.now() - origin) * factor,
+    sleep: (ms, signal) => base.sleep(ms / factor, signal),
+  }
+}
