@@ -78,7 +78,7 @@ export async function startUpsd(setup: ServeSetup, log: ConsolaInstance, env: { 
 let nodeHid: HidOpener | undefined
 
 /** HID access for usbhid-ups: the simulator for `sim:` ports, node-hid (hidraw) for real devices. */
-function hidCapabilities(): DriverCapabilities {
+export function hidCapabilities(): DriverCapabilities {
   return {
     hidOpener: (spec) =>
       isSimPort(spec.port)

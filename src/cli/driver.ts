@@ -100,9 +100,43 @@ export const driverExplore = defineCommand({
     }),
 })
 
+/**
+ * `nutctl driver run -a UPS`: a drop-in for a NUT driver binary (`usbhid-ups -a UPS`): runs that
+ * ups.conf section's driver and serves NUT's driver socket, so a real upsd can use it.
+ */
+export const driverRun = defineCommand({
+  meta: { name: "run", description: "Run a ups.conf section's driver and serve NUT's driver socket for a real upsd (like usbhid-ups -a UPS)" },
+  args: {
+    a: { type: "string", description: "The ups.conf section to drive", valueHint: "UPS", required: true },
+    "nut-config": { type: "string", description: "Directory of ups.conf (default: $NUT_CONFPATH or /etc/nut)", valueHint: "DIR" },
+    statepath: { type: "string", description: "Socket directory (default: $NUT_STATEPATH, ups.conf statepath, /run/nut)", valueHint: "DIR" },
+    verbose: { type: "boolean", alias: "v", description: "Log debug details" },
+  },
+  async run({ args }) {
+    const { createLog } = await import("./_log.ts")
+    const { runDriverSocket } = await import("./_driver-run.ts")
+    const log = createLog({ verbose: args.verbose === true })
+    const abort = new AbortController()
+    process.once("SIGINT", () => abort.abort())
+    process.once("SIGTERM", () => abort.abort())
+    try {
+      await runDriverSocket({
+        ups: args.a,
+        confDir: args["nut-config"] ?? (process.env["NUT_CONFPATH"] || "/etc/nut"),
+        statePath: args.statepath ?? (process.env["NUT_STATEPATH"] || undefined),
+        log,
+        signal: abort.signal,
+      })
+    } catch (e) {
+      log.error((e as Error).message)
+      process.exitCode = 1
+    }
+  },
+})
+
 export default defineCommand({
-  meta: { name: "driver", description: "USB HID UPS tools: list devices, explore one (usbhid-ups -x explore)" },
-  subCommands: { list: driverList, explore: driverExplore },
+  meta: { name: "driver", description: "UPS drivers: list HID devices, explore one (usbhid-ups -x explore), run one for a real upsd" },
+  subCommands: { list: driverList, explore: driverExplore, run: driverRun },
 })
 
 // --- Internal helpers ---
