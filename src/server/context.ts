@@ -35,6 +35,8 @@ export class ServerContext {
   readonly tls: TlsSettings | undefined
   /** Called when a client sets the FSD latch (for logging / monitor wake-up). */
   onFsd: ((ups: ServedUps, client: ClientInfo, user: string) => void) | undefined
+  /** Called for every request with its command word (`GET`, `LIST`, … or `UNKNOWN`), for metrics. */
+  onRequest: ((command: string) => void) | undefined
 
   constructor(options: { ups: readonly ServedUps[]; users: UserDb; tracking: TrackingStore; tls?: TlsSettings | undefined }) {
     this.#ups = options.ups
