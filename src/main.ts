@@ -16,6 +16,7 @@ const main = defineCommand({
     fsd: () => import("./cli/fsd.ts").then((m) => m.default),
     config: () => import("./cli/config.ts").then((m) => m.default),
     driver: () => import("./cli/driver.ts").then((m) => m.default),
+    killpower: () => import("./cli/killpower.ts").then((m) => m.default),
   },
 })
 

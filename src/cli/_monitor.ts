@@ -22,8 +22,11 @@ import {
   nodeWall,
   parseUpsschedConf,
   systemClock,
+  type ConfiguredExecutor,
   type LocalUps,
   type LogLevel,
+  type MonitorConfig,
+  type NetworkLinkOptions,
   type MonitorLogger,
   type MonitorLoop,
   type SupplyConfig,
@@ -82,35 +85,60 @@ export async function readUpsmonConf(dir: string, required: boolean): Promise<{ 
  * @throws ExecutorConfigError, MonitorConfigError, or an Error for an unreadable upssched.conf
  */
 export async function createNutMonitor(options: NutMonitorOptions): Promise<NutMonitor> {
-  const { upsmon, log, dryRun } = options
+  const { upsmon } = options
   const config = monitorConfigFromUpsmonConf(upsmon)
-  const logger = monitorLogger(log)
   const upssched = isUpsschedCommand(config.notifyCmd) ? await readUpssched(options.dir) : undefined
   const executors = config.shutdownCmd === undefined ? [] : [await configuredExecutor(commandExecutor, { command: config.shutdownCmd }, "upsmon.conf SHUTDOWNCMD")]
+  return assembleMonitor({
+    config,
+    executors,
+    log: options.log,
+    dryRun: options.dryRun,
+    wall: options.wall,
+    ...(options.local === undefined ? {} : { local: options.local }),
+    ...(upssched === undefined ? {} : { upssched }),
+    network: { tls: upsmon.forceSsl ? "require" : "try", ...(upsmon.certVerify ? { tlsOptions: { verify: true } } : {}) },
+  })
+}
+
+/** Everything a monitor is built from, whichever config it came from. */
+export interface MonitorParts {
+  readonly config: MonitorConfig
+  /** The shutdown plan, in order. */
+  readonly executors: readonly ConfiguredExecutor[]
+  readonly log: ConsolaInstance
+  readonly dryRun: boolean
+  readonly wall: boolean
+  /** What this process serves: supplies on it use the local shortcut. */
+  readonly local?: LocalServer
+  readonly upssched?: UpsschedConf
+  /** Settings of every network link (TLS, push). */
+  readonly network?: Pick<NetworkLinkOptions, "tls" | "tlsOptions" | "push">
+}
+
+/** The loop with its links and node: capabilities. */
+export function assembleMonitor(parts: MonitorParts): NutMonitor {
+  const { config, log, dryRun } = parts
+  const logger = monitorLogger(log)
   const local: string[] = []
   const links = config.supplies.map((supply) => {
-    const served = options.local && localUpsFor(supply, options.local)
+    const served = parts.local && localUpsFor(supply, parts.local)
     if (served !== undefined) {
       local.push(supply.system)
       return createLocalLink({ supply, ups: served, log: logger })
     }
-    return createNetworkLink({
-      supply,
-      log: logger,
-      tls: upsmon.forceSsl ? "require" : "try",
-      ...(upsmon.certVerify ? { tlsOptions: { verify: true } } : {}),
-    })
+    return createNetworkLink({ supply, log: logger, ...parts.network })
   })
   const loop = createMonitorLoop({
     config,
     links,
     clock: systemClock,
     log: logger,
-    shutdown: executorShutdownHandler({ executors, host: hostname(), clock: systemClock, log: logger, dryRun }),
+    shutdown: executorShutdownHandler({ executors: parts.executors, host: hostname(), clock: systemClock, log: logger, dryRun }),
     runShell: nodeShellRunner(process.env),
-    ...(options.wall ? { wall: nodeWall() } : {}),
+    ...(parts.wall ? { wall: nodeWall() } : {}),
     flagFile: nodeFlagFile,
-    ...(upssched === undefined ? {} : { upssched }),
+    ...(parts.upssched === undefined ? {} : { upssched: parts.upssched }),
     dryRun,
   })
   return { loop, local }
@@ -202,11 +230,21 @@ function monitorLogger(log: ConsolaInstance): MonitorLogger {
  * @throws like createNutMonitor, before anything runs
  */
 export async function startServeMonitor(options: NutMonitorOptions & { readonly local: LocalServer }): Promise<{ stop(): Promise<void> }> {
-  const monitor = await createNutMonitor(options)
+  return startMonitorBeside(await createNutMonitor(options), options)
+}
+
+/**
+ * Run a built monitor in the background of `serve` (after the served drivers had their chance to
+ * connect). Returns its stop (a normal stop: LOGOUT); a shutdown or a crash sets the exit code.
+ */
+export async function startMonitorBeside(
+  monitor: NutMonitor,
+  options: { readonly log: ConsolaInstance; readonly dryRun: boolean; readonly local?: LocalServer | undefined },
+): Promise<{ stop(): Promise<void>; readonly done: Promise<void> }> {
   const { log } = options
   // upsd's drivers connect within a second or so; a monitor polling before that would start with
   // COMMBAD/COMMOK (and their NOTIFYCMDs) for nothing
-  await waitForDrivers(options.local.ups, DRIVER_GRACE_MS)
+  if (options.local !== undefined) await waitForDrivers(options.local.ups, DRIVER_GRACE_MS)
   const remote = monitor.loop.state.supplies.map((s) => s.supply.system).filter((s) => !monitor.local.includes(s))
   log.success(
     `nutctl monitoring ${[...monitor.local.map((s) => `${s} (in process)`), ...remote].join(", ")}${options.dryRun ? " (dry run)" : ""}`,
@@ -222,6 +260,8 @@ export async function startServeMonitor(options: NutMonitorOptions & { readonly 
     },
   )
   return {
+    /** Settles when the monitor ended by itself (the shutdown was handed over) or was stopped. */
+    done: running,
     async stop() {
       abort.abort()
       await running

@@ -1,5 +1,6 @@
-import { ConfigError, buildServeSetup, loadNutConfigDir, loadNutctlConfig, nodeConfigFs, resolveRole, type ConfigFs, type ServeSetup } from "../config/index.ts"
+import { ConfigError, buildServeSetup, loadNutConfigDir, loadNutctlConfig, nodeConfigFs, type ConfigFs, type ServeSetup } from "../config/index.ts"
 import type { ListenAddress } from "../server/index.ts"
+import { clusterRole, type ClusterRole } from "./_cluster-monitor.ts"
 import { demoSetup } from "./_upsd.ts"
 
 /** Where cluster configs are looked for when neither --config nor $NUTCTL_CONFIG names one. */
@@ -22,6 +23,8 @@ export interface ServeSetupResult {
   readonly warnings: readonly string[]
   readonly errors: readonly string[]
   readonly info: readonly string[]
+  /** From the cluster config: this host's role, for the monitor (on a secondary, the only part that runs). */
+  readonly cluster?: ClusterRole
 }
 
 /**
@@ -52,15 +55,16 @@ export async function resolveServeSetup(src: ServeSource, io: { env(name: string
     const loaded = await loadNutctlConfig(file, { fs })
     warnings.push(...loaded.warnings.map((w) => w.message))
     const host = src.hostname ?? io.hostname
-    const role = resolveRole(loaded.config, host)
+    const cluster = clusterRole(loaded, host)
+    const role = cluster.role
     // the upsd part runs on the primary, or everywhere when the file defines no roles
     if (loaded.config.roles.length > 0 && role?.entry.role !== "primary") {
       info.push(`${file}: host ${host} is ${role ? `a ${role.entry.role}` : "in no role"}: no UPS to serve here`)
-      return { setup: undefined, exitCode: 0, warnings, errors: [], info }
+      return { setup: undefined, exitCode: 0, warnings, errors: [], info, cluster }
     }
     const built = await buildServeSetup(loaded, { env: io.env, fs })
     for (const w of built.warnings) if (!loaded.warnings.includes(w)) warnings.push(w.message)
-    return { setup: withListen(built), exitCode: 0, warnings, errors: [], info }
+    return { setup: withListen(built), exitCode: 0, warnings, errors: [], info, cluster }
   } catch (e) {
     return fail(e, src.config === undefined ? "Or run from NUT's files: nutctl serve --nut-config /etc/nut (or try --demo)" : undefined)
   }

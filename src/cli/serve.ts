@@ -2,6 +2,8 @@ import { defineCommand } from "citty"
 import { hostname } from "node:os"
 import { ConfigError, parseListenAddress } from "../config/index.ts"
 import { formatAddress, type ListenAddress } from "../server/index.ts"
+import { httpListen, parseHttpConfig, startHttp, type RunningHttp } from "./_http.ts"
+import { startClusterMonitor } from "./_cluster-monitor.ts"
 import { createLog } from "./_log.ts"
 import { readUpsmonConf, startServeMonitor } from "./_monitor.ts"
 import { resolveServeSetup } from "./_serve-setup.ts"
@@ -19,7 +21,8 @@ export default defineCommand({
     demo: { type: "boolean", description: "Serve the embedded simulated APC Back-UPS BX1600MI through usbhid-ups (no hardware needed)" },
     scenario: { type: "string", description: "With --demo: play a power scenario on the simulated UPS (outage, blip, lowbatt, selftest, unplug, hung, garbage, flap)", valueHint: "NAME" },
     listen: { type: "string", description: "Listen here instead of the configured addresses (comma-separated HOST:PORT, [::1]:PORT)", valueHint: "ADDR" },
-    "dry-run": { type: "boolean", description: "Monitor (upsmon.conf): decide and log, but set no FSD, run no NOTIFYCMD or SHUTDOWNCMD" },
+    http: { type: "string", description: "Serve /metrics, /ups_metrics, the JSON API and events on ADDR (default 127.0.0.1:9199); --no-http: none", valueHint: "ADDR" },
+    "dry-run": { type: "boolean", description: "Monitor (upsmon.conf or the cluster role): decide and log, but set no FSD, run no NOTIFYCMD or shutdown" },
     wall: { type: "boolean", default: true, description: "Monitor: send WALL notifications with wall(1); --no-wall only logs them" },
     verbose: { type: "boolean", alias: "v", description: "Log debug details" },
   },
@@ -45,7 +48,17 @@ export default defineCommand({
     for (const w of resolved.warnings) log.warn(w)
     for (const e of resolved.errors) log.error(e)
     for (const i of resolved.info) log.info(i)
+    const monitorOptions = { log, dryRun: args["dry-run"] === true, wall: args.wall !== false, env: (n: string) => process.env[n] }
     if (!resolved.setup) {
+      // a secondary of the cluster config serves no UPS: its monitor is all that runs
+      const cluster = resolved.cluster
+      if (resolved.exitCode === 0 && cluster?.role !== undefined) {
+        const started = await startClusterMonitor({ ...monitorOptions, cluster })
+        if (started.failed) process.exitCode = 1
+        if (started.monitor) await Promise.race([untilStopSignal(log), started.monitor.done])
+        await started.monitor?.stop()
+        return
+      }
       process.exitCode = resolved.exitCode
       return
     }
@@ -66,6 +79,15 @@ export default defineCommand({
       const target = first ? `${DEMO_UPS_NAME}@${first.host.includes(":") ? `[${first.host}]` : first.host}${first.port === 3493 ? "" : `:${first.port}`}` : DEMO_UPS_NAME
       console.log(`Try:  upsc ${target}    or    nutctl status ${target}    (from a checkout: npm run nutctl -- status ${target})`)
     }
+    // HTTP (metrics, API, events): a port clash must not take the UPS server down with it
+    let http: RunningHttp | undefined
+    try {
+      const httpConfig = parseHttpConfig(resolved.cluster?.loaded.config.http, resolved.cluster?.loaded.file)
+      const at = httpListen(args.http as string | boolean | undefined, httpConfig.listen)
+      if (at) http = await startHttp({ listen: at, upsd, users: setup.users, config: httpConfig, ...(resolved.cluster ? { configFile: resolved.cluster.loaded.file } : {}), log })
+    } catch (e) {
+      log.error(`${(e as Error).message}: serving NUT without HTTP`)
+    }
     // upsmon.conf beside the server's files: run the monitor in this process too (like upsd + upsmon)
     let monitor: { stop(): Promise<void> } | undefined
     if (args["nut-config"]) {
@@ -80,15 +102,32 @@ export default defineCommand({
         return
       }
     }
-    await new Promise<void>((resolve) => {
-      const stop = (signal: string) => {
-        log.info(`${signal}: shutting down`)
-        resolve()
+    // the cluster config: the primary's monitor, beside the server (the local shortcut)
+    if (resolved.cluster?.role !== undefined) {
+      const started = await startClusterMonitor({ ...monitorOptions, cluster: resolved.cluster, local: upsd })
+      if (started.failed) {
+        await http?.stop()
+        await upsd.stop()
+        process.exitCode = 1
+        return
       }
-      process.once("SIGINT", () => stop("SIGINT"))
-      process.once("SIGTERM", () => stop("SIGTERM"))
-    })
+      monitor = started.monitor
+    }
+    await untilStopSignal(log)
     await monitor?.stop()
+    await http?.stop()
     await upsd.stop()
   },
 })
+
+/** Resolves on SIGINT or SIGTERM. */
+function untilStopSignal(log: { info(message: string): void }): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const stop = (signal: string): void => {
+      log.info(`${signal}: shutting down`)
+      resolve()
+    }
+    process.once("SIGINT", () => stop("SIGINT"))
+    process.once("SIGTERM", () => stop("SIGTERM"))
+  })
+}

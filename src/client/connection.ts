@@ -39,6 +39,8 @@ export class Connection {
   #timer: ReturnType<typeof setTimeout> | undefined
   #closing = false
   #ended = false
+  /** Takes lines the server sent unasked (nutctl's push extension); true = consumed. */
+  #unsolicited: ((line: string) => boolean) | undefined
 
   private constructor(options: ConnectionOptions) {
     this.host = options.host
@@ -78,6 +80,15 @@ export class Connection {
     })
   }
 
+  /**
+   * Route lines the server sends unasked to `handler` before they reach the reply queue (it returns
+   * true for a line it took). Only for extensions the client opted in to: NUT itself never sends
+   * unsolicited output, so without a handler such a line is a protocol violation.
+   */
+  onUnsolicited(handler: ((line: string) => boolean) | undefined): void {
+    this.#unsolicited = handler
+  }
+
   /** Upgrade to TLS after the server said `OK STARTTLS`; nothing may be pending. */
   async startTls(options: ClientTlsOptions): Promise<void> {
     if (!this.#transport) throw this.#error("closed", "the session was closed")
@@ -115,6 +126,7 @@ export class Connection {
     }
     for (const line of lines) {
       if (this.#failure) return
+      if (this.#unsolicited?.(line) === true) continue
       const head = this.#queue[0]
       if (!head) {
         if (this.#closing) continue // the reply to our parting LOGOUT

@@ -3,7 +3,7 @@
  * send (research/nut-reference.md §1.5, §1.8). Server refusals throw `NutError` with the ERR code;
  * connection trouble throws `NutClientError`.
  */
-import { NutError, formatArg, quote } from "../protocol/index.ts"
+import { NutError, formatArg, parsePushLine, pushRequest, quote, type PushUpdate } from "../protocol/index.ts"
 import { Connection } from "./connection.ts"
 import { NutClientError } from "./errors.ts"
 import { nodeDialer } from "./node-transport.ts"
@@ -32,6 +32,8 @@ export class NutClient {
   readonly #clock: ClientClock
   #secure = false
   #tracking = false
+  /** Push receivers by lower-cased UPS name (nutctl's push extension). */
+  readonly #pushes = new Map<string, (update: PushUpdate) => void>()
 
   private constructor(conn: Connection, clock: ClientClock) {
     this.#conn = conn
@@ -227,6 +229,45 @@ export class NutClient {
   async setTracking(on: boolean): Promise<void> {
     await this.#conn.request(`SET TRACKING ${on ? "ON" : "OFF"}`, okReply())
     this.#tracking = on
+  }
+
+  // ----- nutctl's push extension (not NUT) -----
+
+  /**
+   * `NUTCTL PUSH <ups>`: ask a nutctl server to push every change of what `GET VAR <ups> ups.status`
+   * answers (status, FSD latch, DATA-STALE …) on this connection; `deliver` gets each update.
+   * Returns false when the server refused with any ERR (upsd 2.8.0 answers `ERR UNKNOWN-COMMAND`):
+   * then nothing will be pushed and the caller keeps polling.
+   */
+  async watchPush(ups: string, deliver: (update: PushUpdate) => void): Promise<boolean> {
+    this.#check([ups])
+    const key = ups.toLowerCase()
+    this.#pushes.set(key, deliver)
+    this.#conn.onUnsolicited((line) => this.#pushed(line))
+    let rest: string[]
+    try {
+      rest = await this.#conn.request(pushRequest(formatArg(ups)), okReply())
+    } catch (error) {
+      this.#unwatch(key)
+      if (error instanceof NutError) return false
+      throw error
+    }
+    // an OK without PUSH is not our extension (a server that says OK to anything): keep polling
+    if (rest[0] === "PUSH") return true
+    this.#unwatch(key)
+    return false
+  }
+
+  #unwatch(key: string): void {
+    this.#pushes.delete(key)
+    if (this.#pushes.size === 0) this.#conn.onUnsolicited(undefined)
+  }
+
+  #pushed(line: string): boolean {
+    const update = parsePushLine(line)
+    if (update === undefined) return false
+    this.#pushes.get(update.ups.toLowerCase())?.(update)
+    return true
   }
 
   // ----- Writes -----

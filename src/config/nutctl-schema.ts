@@ -162,6 +162,18 @@ const shutdown = z.looseObject({
     .optional(),
   hostsync: duration.optional(),
   finaldelay: duration.optional(),
+  // upsmon.conf's other timers and settings, for the monitor of every role (README "Monitor")
+  minsupplies: z.number({ error: "a whole number of power supplies" }).int({ error: "a whole number of power supplies" }).nonnegative({ error: "a whole number of power supplies" }).optional(),
+  pollfreq: duration.optional(),
+  pollfreqalert: duration.optional(),
+  deadtime: duration.optional(),
+  /** POWERDOWNFLAG: written before the shutdown, read by `nutctl killpower`. */
+  powerdownflag: z.string({ error: "a file path like /etc/killpower" }).min(1, { error: "a file path like /etc/killpower" }).optional(),
+  /** nut.conf's POWEROFF_WAIT: after killpower, wait this long for the power cut, then reboot. */
+  poweroffwait: duration.optional(),
+  notifycmd: z.string({ error: "a command line" }).min(1, { error: "a command line" }).optional(),
+  /** Ask nutctl servers to push status changes (README "Push extension"). */
+  push: z.boolean({ error: "true or false" }).optional(),
 })
 
 /** The whole config file. */
@@ -171,7 +183,10 @@ export const nutctlConfigSchema = z.strictObject({
   users: z.record(z.string().regex(/^\S+$/, { error: "a user name without spaces" }), user, { error: "a mapping of user names" }).default({}),
   roles: z.array(role, { error: "a list of { hosts, role, monitor, shutdown }" }).default([]),
   shutdown: shutdown.default({}),
-  executors: z.record(z.string(), z.looseObject({}), { error: "a mapping of executor names to their settings" }).default({}),
+  // the key names the executor plugin (`command`, …) unless `type` does, so one plugin can appear twice
+  executors: z
+    .record(z.string(), z.looseObject({ type: z.string({ error: "an executor plugin name like command" }).optional() }), { error: "a mapping of executor names to their settings" })
+    .default({}),
   http: z.looseObject({ listen: z.string({ error: "an address like 0.0.0.0:9199" }).optional() }).default({}),
 })
 

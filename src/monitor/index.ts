@@ -81,3 +81,21 @@ export { configuredExecutor, executorShutdownHandler, type ConfiguredExecutor, t
 export { systemClock } from "./system-clock.ts"
 /** node: capabilities for the CLI: shell, wall, POWERDOWNFLAG file. */
 export { nodeFlagFile, nodeShellRunner, nodeWall } from "./node-io.ts"
+/** Killpower: `upsmon -K` + `upsdrvctl shutdown` + POWEROFF_WAIT, on capabilities. */
+export {
+  KILLPOWER_CHAIN,
+  killpowerChain,
+  killpowerDecision,
+  runKillpower,
+  type KillpowerAnswer,
+  type KillpowerDecision,
+  type KillpowerFlag,
+  type KillpowerOptions,
+  type KillpowerOutcome,
+  type KillpowerRoute,
+  type KillpowerSession,
+  type KillpowerTarget,
+  type KillpowerUpsResult,
+} from "./killpower.ts"
+/** Killpower's routes to a UPS: the running server over NUT, or the device through its driver. */
+export { driverKillpowerRoute, nutKillpowerRoute, type DriverKillpowerRouteOptions, type NutKillpowerRouteOptions } from "./killpower-routes.ts"

@@ -6,10 +6,12 @@
  * - the monitor counts in NUMLOGINS like upsmon's own LOGIN on localhost does, so a primary still
  *   waits for NUMLOGINS ≤ 1 and other clients see the same count as with upsmon;
  * - the MONITOR line's user must hold the rights upsd would check (LOGIN, PRIMARY, FSD) when the
- *   server's user table is given, so a misconfigured line fails here as it would over TCP.
+ *   server's user table is given, so a misconfigured line fails here as it would over TCP;
+ * - `watch` hands every change of that answer to the loop at once (what the push extension does for
+ *   network secondaries), so the primary reacts to `OB LB` without waiting for its next poll.
  */
 import { NutError } from "../protocol/index.ts"
-import type { UpsState } from "../ups/index.ts"
+import type { StateChange, UpsState } from "../ups/index.ts"
 import type { MonitorLogger, PollResult, SupplyConfig, SupplyLink } from "./types.ts"
 
 /** A UPS this process serves, as the local link needs it (the CLI builds it from the server). */
@@ -48,6 +50,30 @@ class LocalLink implements SupplyLink {
 
   async poll(): Promise<PollResult> {
     if (!this.#connected) this.#logIn()
+    return this.#read()
+  }
+
+  watch(deliver: (result: PollResult) => void): () => void {
+    let last = JSON.stringify(this.#read())
+    let scheduled = false
+    // one microtask later: a driver update that sets several variables yields one result
+    const flush = (): void => {
+      scheduled = false
+      const result = this.#read()
+      const key = JSON.stringify(result)
+      if (key === last) return
+      last = key
+      deliver(result)
+    }
+    return this.#o.ups.state.subscribe((change) => {
+      if (!affectsStatus(change) || scheduled) return
+      scheduled = true
+      queueMicrotask(flush)
+    })
+  }
+
+  /** What upsd would answer `GET VAR <ups> ups.status` with. */
+  #read(): PollResult {
     const { state } = this.#o.ups
     const availability = state.availability()
     if (availability === "not-connected") return { kind: "failed", error: "DRIVER-NOT-CONNECTED" }
@@ -103,4 +129,12 @@ class LocalLink implements SupplyLink {
     const { supply, ups } = this.#o
     return ups.hasAction === undefined || ups.hasAction(supply.user ?? "", supply.password ?? "", action)
   }
+}
+
+/** Changes that can alter what a status poll answers. */
+function affectsStatus(change: StateChange): boolean {
+  if (change.kind === "fsd" || change.kind === "connection") return true
+  if (change.kind !== "var") return false
+  const name = change.name.toLowerCase()
+  return name === "ups.status" || name === "ups.alarm"
 }

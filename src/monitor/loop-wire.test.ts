@@ -69,7 +69,8 @@ test("createMonitorLoop() with a network link puts the recorded upsmon 2.8.0 pri
   assert.ok(supply)
   const loop = createMonitorLoop({
     config,
-    links: [createNetworkLink({ supply, log: () => {}, dialer: server.dialer })],
+    // push off: the wire must be upsmon's, line for line (push adds one NUTCTL PUSH after the login)
+    links: [createNetworkLink({ supply, log: () => {}, dialer: server.dialer, push: false })],
     clock,
     log: () => {},
     shutdown: { run: async () => ({ ok: true, failures: [] }) },

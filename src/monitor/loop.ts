@@ -79,6 +79,8 @@ export class MonitorLoop {
   #nextPollAt: number | undefined
   #lastRoundAt: number | undefined
   #powerDownFlag: string | undefined
+  /** Supplies that pushed an update since the current poll round began. */
+  readonly #pushedThisRound = new Set<string>()
   #wake: AbortController | undefined
   #outcome: MonitorOutcome | undefined
   #running = false
@@ -113,6 +115,7 @@ export class MonitorLoop {
 
   /** A pushed update for one supply (issue 4 item 8), fed like a poll of that supply alone. */
   deliver(system: string, result: PollResult): void {
+    this.#pushedThisRound.add(system)
     this.#enqueue({ kind: "poll", results: [{ system, result }] })
   }
 
@@ -197,6 +200,7 @@ export class MonitorLoop {
   /** One poll round: every supply at once; the results come back as one event. */
   #startRound(): void {
     this.#nextPollAt = undefined
+    this.#pushedThisRound.clear()
     const polls = [...this.#o.config.supplies].map(async ({ system }): Promise<SupplyPoll> => {
       const link = this.#links.get(system) as SupplyLink
       try {
@@ -210,7 +214,11 @@ export class MonitorLoop {
   }
 
   async #roundDone(results: readonly SupplyPoll[]): Promise<void> {
-    await this.#feed({ kind: "poll", results })
+    // A round's results are fed when the slowest supply has answered. A push that came meanwhile is
+    // at least as new as the reply (the server pushes each change before any later reply), so the
+    // reply would only take the supply back in time; a lost connection is news a push cannot bring.
+    const fresh = results.filter((r) => !this.#pushedThisRound.has(r.system) || (r.result.kind === "failed" && r.result.dropped === true))
+    await this.#feed({ kind: "poll", results: fresh })
     // upsmon sleeps POLLFREQ (or POLLFREQALERT) after each round
     this.#lastRoundAt = this.#o.clock.now()
     this.#nextPollAt = this.#lastRoundAt + this.#interval

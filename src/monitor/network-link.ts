@@ -5,9 +5,13 @@
  * MASTER); then `GET VAR <ups> ups.status` each poll, plus `ups.alarm` while the status says ALARM.
  * A connection that fails is rebuilt at the next poll. Login refusals are logged and polling goes
  * on, as upsmon does: such a secondary is invisible to NUMLOGINS, such a primary cannot set FSD.
+ *
+ * After the login the link asks for nutctl's push extension (`NUTCTL PUSH <ups>`, README "Push
+ * extension"): a nutctl server then sends every status change at once, and `watch` hands it to the
+ * loop; a real upsd answers `ERR UNKNOWN-COMMAND` and the link just polls, as upsmon would.
  */
 import { NutClient, NutClientError, nodeDialer, type ClientTlsOptions, type ClientTransport, type Dialer } from "../client/index.ts"
-import { NutError } from "../protocol/index.ts"
+import { NutError, type PushUpdate } from "../protocol/index.ts"
 import type { MonitorLogger, PollResult, SupplyConfig, SupplyLink } from "./types.ts"
 
 export interface NetworkLinkOptions {
@@ -20,6 +24,8 @@ export interface NetworkLinkOptions {
   readonly timeoutMs?: number
   /** @default the node:net dialer */
   readonly dialer?: Dialer
+  /** Ask the server for pushed status changes (nutctl servers only; others are polled). @default true */
+  readonly push?: boolean
 }
 
 /** Create the link; it connects at its first poll. */
@@ -34,6 +40,11 @@ class NetworkLink implements SupplyLink {
   #transport: ClientTransport | undefined
   /** Login problems already logged, so a misconfigured login is reported once per change. */
   #loginProblem: string | undefined
+  #deliver: ((result: PollResult) => void) | undefined
+  /** The client whose pushes count (set before the request, since a push may follow the OK at once). */
+  #pushClient: NutClient | undefined
+  /** Whether the server pushes, as last negotiated (for a log line when it changes). */
+  #pushing: boolean | undefined
 
   constructor(options: NetworkLinkOptions) {
     this.#o = options
@@ -80,12 +91,21 @@ class NetworkLink implements SupplyLink {
     this.#transport?.close()
     this.#client = undefined
     this.#transport = undefined
+    this.#pushClient = undefined
   }
 
   close(): void {
     this.#client?.close()
     this.#client = undefined
     this.#transport = undefined
+    this.#pushClient = undefined
+  }
+
+  watch(deliver: (result: PollResult) => void): () => void {
+    this.#deliver = deliver
+    return () => {
+      if (this.#deliver === deliver) this.#deliver = undefined
+    }
   }
 
   async #connect(): Promise<NutClient> {
@@ -104,7 +124,9 @@ class NetworkLink implements SupplyLink {
     })
     try {
       await this.#logIn(client)
+      if (this.#o.push !== false) await this.#askForPush(client)
     } catch (e) {
+      this.#pushClient = undefined
       transport?.close()
       throw e
     }
@@ -141,6 +163,18 @@ class NetworkLink implements SupplyLink {
     this.#loginProblem = problem === "" ? undefined : problem
   }
 
+  /** `NUTCTL PUSH <ups>`; any ERR (upsd: UNKNOWN-COMMAND) leaves the link polling. */
+  async #askForPush(client: NutClient): Promise<void> {
+    const { supply, log } = this.#o
+    this.#pushClient = client
+    const pushing = await client.watchPush(supply.ups, (update) => {
+      // a push from a connection we already gave up is stale
+      if (this.#pushClient === client) this.#deliver?.(pollResultOf(update))
+    })
+    if (pushing !== this.#pushing) log("debug", pushing ? `UPS [${supply.system}]: the server pushes status changes` : `UPS [${supply.system}]: no push extension on the server, polling`)
+    this.#pushing = pushing
+  }
+
   async #call<T>(request: () => Promise<T>): Promise<T> {
     try {
       return await request()
@@ -154,7 +188,14 @@ class NetworkLink implements SupplyLink {
     this.#transport?.destroy()
     this.#client = undefined
     this.#transport = undefined
+    this.#pushClient = undefined
   }
+}
+
+/** A pushed update as the poll result it stands for. */
+function pollResultOf(update: PushUpdate): PollResult {
+  if (update.kind === "failed") return { kind: "failed", error: update.error }
+  return update.alarm === undefined ? { kind: "status", status: update.status } : { kind: "status", status: update.status, alarm: update.alarm }
 }
 
 /** PollResult error: the server's ERR code, or the client's failure as `CONNECT-FAILED`, `TIMEOUT`, … */

@@ -43,6 +43,8 @@ export class Connection {
     this.#now = options.now
     this.lastLineAt = options.now()
     this.#stream = new RequestStream(this.session, () => (this.lastLineAt = this.#now()))
+    // only a connection that sent NUTCTL PUSH ever gets a line it did not ask for
+    this.session.push.attach((line) => this.#write(line))
     this.#attach(this.#socket)
   }
 

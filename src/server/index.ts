@@ -11,3 +11,5 @@ export { RequestStream, type StreamAction } from "./request-stream.ts"
 export { CidrError, isAllowed, parseNetwork } from "./acl.ts"
 /** TRACKING results. */
 export { TrackingStore, type TrackingAnswer } from "./tracking.ts"
+/** nutctl's push extension: per-connection subscriptions (NUTCTL PUSH). */
+export { PushChannel, pushLine } from "./push.ts"

@@ -1,6 +1,7 @@
 import { NutError } from "../protocol/index.ts"
 import { COMMANDS, type SessionView } from "./commands/index.ts"
 import type { ServedUps, ServerContext } from "./context.ts"
+import { PushChannel } from "./push.ts"
 
 /** Longest reply line upsd sends: its 512-byte answer buffer (fixtures/nut-wire/07-limits.txt). */
 export const MAX_REPLY_LINE = 512
@@ -24,6 +25,7 @@ export class Session implements SessionView {
   tls = false
   closeAfterReply = false
   startTls = false
+  readonly push = new PushChannel()
   readonly #log: SessionLog | undefined
 
   constructor(ctx: ServerContext, client: { address: string; seq: number }, log?: SessionLog) {
@@ -40,6 +42,7 @@ export class Session implements SessionView {
 
   /** The connection is gone: release its LOGIN. */
   close(): void {
+    this.push.close()
     if (this.loggedIn) this.ctx.logout(this.loggedIn, this)
     this.loggedIn = undefined
   }

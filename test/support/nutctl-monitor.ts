@@ -20,6 +20,9 @@ export interface MonitorDirOptions {
   readonly role: "primary" | "secondary"
   /** @default 10 */
   readonly hostsync?: number
+  /** POLLFREQ / POLLFREQALERT, seconds. @default 1 */
+  readonly pollFreq?: number
+  readonly pollFreqAlert?: number
   /** Extra files for the directory (ups.conf, upsd.conf, upsd.users, .dev …), name → text. */
   readonly files?: Readonly<Record<string, string>>
 }
@@ -52,8 +55,8 @@ export function monitorSandbox(options: MonitorDirOptions): MonitorSandbox {
     `SHUTDOWNCMD "/bin/sh -c 'echo SHUTDOWNCMD >> ${shutdownMarker}'"`,
     `POWERDOWNFLAG ${powerdownFlag}`,
     `NOTIFYCMD "${notifyScript}"`,
-    "POLLFREQ 1",
-    "POLLFREQALERT 1",
+    `POLLFREQ ${options.pollFreq ?? 1}`,
+    `POLLFREQALERT ${options.pollFreqAlert ?? 1}`,
     `HOSTSYNC ${options.hostsync ?? 10}`,
     "DEADTIME 6",
     "FINALDELAY 0",

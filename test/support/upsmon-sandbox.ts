@@ -30,6 +30,9 @@ export interface UpsmonOptions {
   readonly role: "primary" | "secondary"
   /** @default 3 */
   readonly hostsync?: number
+  /** POLLFREQ / POLLFREQALERT, seconds. @default 1 */
+  readonly pollFreq?: number
+  readonly pollFreqAlert?: number
 }
 
 export interface NotifyRecord {
@@ -70,8 +73,8 @@ export function startUpsmon(options: UpsmonOptions): Upsmon {
     `SHUTDOWNCMD "/bin/sh -c 'echo SHUTDOWNCMD >> ${shutdownMarker}'"`,
     `POWERDOWNFLAG ${powerdownFlag}`,
     `NOTIFYCMD "${notifyScript}"`,
-    "POLLFREQ 1",
-    "POLLFREQALERT 1",
+    `POLLFREQ ${options.pollFreq ?? 1}`,
+    `POLLFREQALERT ${options.pollFreqAlert ?? 1}`,
     `HOSTSYNC ${options.hostsync ?? 3}`,
     "DEADTIME 6",
     "FINALDELAY 0",

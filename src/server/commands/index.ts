@@ -2,6 +2,7 @@ import { get } from "./get.ts"
 import { list } from "./list.ts"
 import { fsd, login, logout, master, password, primary, username } from "./login.ts"
 import { help, netver, starttls, ver } from "./misc.ts"
+import { nutctl } from "./nutctl.ts"
 import type { CommandSpec } from "./types.ts"
 import { instcmd, set } from "./write.ts"
 
@@ -24,6 +25,8 @@ export const COMMANDS: Readonly<Record<string, CommandSpec>> = {
   FSD: { run: fsd, auth: true, arity: 1 },
   SET: { run: set, auth: true },
   INSTCMD: { run: instcmd, auth: true },
+  // not NUT: nutctl's extensions (push); upsd answers ERR UNKNOWN-COMMAND, so clients can probe
+  NUTCTL: { run: nutctl },
 }
 
 export type { CommandSpec, Handler, SessionView } from "./types.ts"

@@ -1,4 +1,5 @@
 import type { ClientInfo, ServedUps, ServerContext } from "../context.ts"
+import type { PushChannel } from "../push.ts"
 
 /** What a command handler may see and change of its connection. */
 export interface SessionView extends ClientInfo {
@@ -12,6 +13,8 @@ export interface SessionView extends ClientInfo {
   closeAfterReply: boolean
   /** Set by STARTTLS: upgrade the socket after the reply is written. */
   startTls: boolean
+  /** nutctl's push subscriptions (NUTCTL PUSH); empty for every plain NUT client. */
+  readonly push: PushChannel
 }
 
 /**
