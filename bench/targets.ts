@@ -83,10 +83,10 @@ export async function startNutctl(options: NutctlOptions): Promise<Target> {
   if (options.command) {
     command = options.command.includes("{dir}")
       ? options.command.replaceAll("{dir}", dir)
-      : `${options.command} serve --nut-config ${dir}`
+      : `${options.command} serve --nut-config ${dir} --no-http`
     child = spawn("/bin/sh", ["-c", `exec ${command}`], { cwd: REPO_ROOT, detached: true, stdio: ["ignore", logFd, logFd] })
   } else {
-    const args = ["--import", "tsx", "src/main.ts", "serve", "--nut-config", dir]
+    const args = ["--import", "tsx", "src/main.ts", "serve", "--nut-config", dir, "--no-http"]
     command = `node ${args.join(" ")}`
     child = spawn(process.execPath, args, { cwd: REPO_ROOT, detached: true, stdio: ["ignore", logFd, logFd] })
   }

@@ -83,5 +83,7 @@ export function monitorSandbox(options: MonitorDirOptions): MonitorSandbox {
 
 /** `nutctl <command> --nut-config <dir> --no-wall [args]`, from the checkout, in its own process group. */
 export function startNutctl(command: "monitor" | "serve", dir: string, args: readonly string[] = []): ProcessGroup {
-  return spawnGroup(process.execPath, ["--import", "tsx", "src/main.ts", command, "--nut-config", dir, "--no-wall", ...args], { cwd: REPO })
+  // --no-http: parallel tests must not race for :9199
+  const http = command === "serve" ? ["--no-http"] : []
+  return spawnGroup(process.execPath, ["--import", "tsx", "src/main.ts", command, "--nut-config", dir, "--no-wall", ...http, ...args], { cwd: REPO })
 }

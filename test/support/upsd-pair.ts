@@ -54,7 +54,7 @@ export async function startUpsdPair(options: UpsdPairOptions): Promise<UpsdPair>
     cpSync(real.etc, dir, { recursive: true })
     const upsdConf = readFileSync(join(dir, "upsd.conf"), "utf8")
     writeFileSync(join(dir, "upsd.conf"), upsdConf.replace(/^LISTEN 127\.0\.0\.1 \d+$/m, `LISTEN 127.0.0.1 ${port}`))
-    nutctl = spawnGroup(process.execPath, ["--import", "tsx", "src/main.ts", "serve", "--nut-config", dir], { cwd: REPO })
+    nutctl = spawnGroup(process.execPath, ["--import", "tsx", "src/main.ts", "serve", "--nut-config", dir, "--no-http"], { cwd: REPO })
     const started = nutctl
     const died = started.exited().then(() => {
       throw new Error(`nutctl serve exited early:\n${started.output()}`)
