@@ -8,6 +8,7 @@ const main = defineCommand({
   subCommands: {
     serve: () => import("./cli/serve.ts").then((m) => m.default),
     monitor: () => import("./cli/monitor.ts").then((m) => m.default),
+    killpower: () => import("./cli/killpower.ts").then((m) => m.default),
     status: () => import("./cli/status.ts").then((m) => m.default),
     get: () => import("./cli/get.ts").then((m) => m.default),
     list: () => import("./cli/list.ts").then((m) => m.default),
@@ -16,7 +17,12 @@ const main = defineCommand({
     fsd: () => import("./cli/fsd.ts").then((m) => m.default),
     config: () => import("./cli/config.ts").then((m) => m.default),
     driver: () => import("./cli/driver.ts").then((m) => m.default),
-    killpower: () => import("./cli/killpower.ts").then((m) => m.default),
+    drill: () => import("./cli/drill.ts").then((m) => m.default),
+    events: () => import("./cli/events.ts").then((m) => m.default),
+    install: () => import("./cli/install.ts").then((m) => m.default),
+    uninstall: () => import("./cli/install.ts").then((m) => m.uninstall),
+    check: () => import("./cli/check.ts").then((m) => m.default),
+    hook: () => import("./cli/hook.ts").then((m) => m.default),
   },
 })
 

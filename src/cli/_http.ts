@@ -19,6 +19,7 @@ import {
   fetchNutDirectory,
   httpConfigSchema,
   processMetricsText,
+  type EventHistory,
   type EventHub,
   type HttpConfig,
   type HttpToken,
@@ -32,6 +33,7 @@ import type { HostState } from "../monitor/index.ts"
 import type { ListenAddress, UserRecord } from "../server/index.ts"
 import { formatAddress } from "../server/index.ts"
 import { VERSION } from "../version.ts"
+import { startHistory, type HistoryRetention, type HistoryStoreOptions } from "./_history.ts"
 import { componentLog } from "./_log.ts"
 import type { RunningUpsd } from "./_upsd.ts"
 
@@ -84,6 +86,9 @@ export interface StartHttpOptions {
   readonly monitor?: MonitorView
   /** PLACEHOLDER until issue 5. */
   readonly shutdown?: ShutdownView
+  /** Where the event and power history is kept, e.g. `{ dir: DEFAULT_DATA_DIR }` (_history.ts); absent: memory only. */
+  readonly history?: HistoryStoreOptions
+  readonly retention?: HistoryRetention
   readonly log: ConsolaInstance
 }
 
@@ -92,6 +97,8 @@ export interface RunningHttp {
   readonly address: ListenAddress
   /** Publish monitor records here: `onRecord: (r) => http.events.monitorRecord(r)`. */
   readonly events: EventHub
+  /** The kept history (`note()` records plan steps and drills: see progressNotes in _history.ts). */
+  readonly history: EventHistory
   /** Show this monitor from now on (it starts after the HTTP server, which takes its records). */
   attachMonitor(view: MonitorView): void
   stop(): Promise<void>
@@ -146,11 +153,13 @@ export async function startHttp(options: StartHttpOptions): Promise<RunningHttp>
     directory = createLocalDirectory({ ups: [] })
   }
   events.attach(directory)
+  const history = await startHistory({ hub: events, directory, ...(options.history ? { store: options.history } : {}), ...(options.retention ? { retention: options.retention } : {}), log: componentLog(log) })
 
   const app = createHttpApp({
     version: VERSION,
     directory,
-    events,
+    events: history.events,
+    series: history.series,
     control,
     users: options.users,
     tokens,
@@ -165,7 +174,10 @@ export async function startHttp(options: StartHttpOptions): Promise<RunningHttp>
     log: componentLog(log),
   })
 
-  const http = await listen(app.fetch, options.listen)
+  const http = await listen(app.fetch, options.listen).catch(async (e: unknown) => {
+    await history.stop()
+    throw e
+  })
   if (poller) {
     const sleep = (ms: number, signal: AbortSignal) =>
       new Promise<void>((resolve) => {
@@ -180,6 +192,7 @@ export async function startHttp(options: StartHttpOptions): Promise<RunningHttp>
   return {
     address,
     events,
+    history: history.events,
     attachMonitor(view) {
       monitorView = view
     },
@@ -190,6 +203,7 @@ export async function startHttp(options: StartHttpOptions): Promise<RunningHttp>
         // event streams never end by themselves
         http.closeAllConnections?.()
       })
+      await history.stop()
     },
   }
 }

@@ -14,7 +14,7 @@ const CLUSTER = [
   "  - { name: nas, hosts: 'truenas*', role: primary, monitor: [rack@localhost], shutdown: [truenas] }",
   "  - { name: compute, hosts: ['pve-compute-*'], role: secondary, monitor: [rack@truenas], shutdown: [proxmox] }",
   "executors:",
-  "  truenas: { apiKey: { file: /etc/nutctl/truenas.key } }",
+  "  truenas: { url: 'wss://truenas.lan', apiKey: { file: /etc/nutctl/truenas.key } }",
   "  proxmox: { token: { env: PVE_TOKEN } }",
 ].join("\n")
 
@@ -53,7 +53,7 @@ test("runConfigCheck() shows the role of another host without resolving its secr
 })
 
 test("runConfigCheck() resolves this machine's secrets and fails when one is missing", async () => {
-  const ok = await check({}, { fs: clusterFs({ "/etc/nutctl/pri.pw": "p\n", "/etc/nutctl/truenas.key": "k" }), env: { MON_PW: "m" }, host: "truenas.lan" })
+  const ok = await check({}, { fs: clusterFs({ "/etc/nutctl/pri.pw": "p\n", "/etc/nutctl/truenas.key": "1-k" }), env: { MON_PW: "m" }, host: "truenas.lan" })
   assert.equal(ok.code, 0, ok.err)
   assert.match(ok.out, /host truenas\.lan: role nas/)
   assert.match(ok.out, /server: 1 UPS, 2 users, listen 127\.0\.0\.1:3493, \[::1\]:3493/)

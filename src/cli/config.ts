@@ -18,6 +18,7 @@ import {
   type UpsDefinition,
 } from "../config/index.ts"
 import type { ListenAddress, UserRecord } from "../server/index.ts"
+import { printRolePlan } from "./_role-plan.ts"
 
 /** Where the cluster config is looked for when neither --config nor $NUTCTL_CONFIG names one. */
 export const DEFAULT_CONFIG_PATH = "/etc/nutctl/nutctl.yaml"
@@ -110,6 +111,7 @@ function printCluster(loaded: LoadedConfig, io: ConfigCheckIo): void {
 async function printHostRole(loaded: LoadedConfig, host: string, local: boolean, io: ConfigCheckIo): Promise<boolean> {
   const { config } = loaded
   const match = config.roles.length > 0 ? resolveRole(config, host) : undefined
+  let planOk = true
   if (config.roles.length > 0 && match === undefined) {
     io.out(`host ${host}: no role matches; only read-only commands (status, get, list) will run there`)
     return true
@@ -122,12 +124,14 @@ async function printHostRole(loaded: LoadedConfig, host: string, local: boolean,
       io.out(`  monitor ${m.system} (power ${m.powerValue}) as ${login?.user ?? "(no matching user: add user: or a users: entry with upsmon: " + r.role + ")"}`)
     }
     if (r.shutdown.length > 0) io.out(`  shutdown: ${r.shutdown.join(" → ")}`)
+    // issue 5: the resolved plan, steps in their dry-run description form
+    if (r.shutdown.length > 0) planOk = await printRolePlan({ loaded, role: match, host, local, sources: { env: (n) => io.env(n), fs: io.fs } }, io)
   } else {
     io.out(`host ${host}: no roles: section, runs the server part`)
   }
   if (!local) {
     io.out(`  secrets: not checked (${host} is not this machine)`)
-    return true
+    return planOk
   }
   const sources: SecretSources = { env: (n) => io.env(n), fs: io.fs, warn: (w) => io.err(`warning: ${w.message}`) }
   const problems: string[] = []
@@ -159,7 +163,7 @@ async function printHostRole(loaded: LoadedConfig, host: string, local: boolean,
   }
   for (const p of problems) io.err(`error: ${p}`)
   io.out(`  secrets: ${problems.length === 0 ? "resolved" : `${problems.length} missing`}`)
-  return problems.length === 0
+  return problems.length === 0 && planOk
 }
 
 function printNutDir(dir: NutConfigDir, io: ConfigCheckIo): void {
@@ -227,5 +231,5 @@ const check = defineCommand({
 
 export default defineCommand({
   meta: { name: "config", description: "Work with nutctl's configuration" },
-  subCommands: { check },
+  subCommands: { check, import: () => import("./_install-import.ts").then((m) => m.default) },
 })

@@ -42,3 +42,11 @@ export { compileHostPattern, resolveRole, type HostMatcher, type RoleMatch } fro
 export { isCidr, parseDuration, parseListenAddress } from "./values.ts"
 /** The user a role's monitor logs in as. */
 export { monitorLogin, type MonitorLogin } from "./monitor-login.ts"
+/** `nutctl config import`: NUT's /etc/nut or TrueNAS's UPS settings → one cluster config. */
+export { TRUENAS_EXPORT, importConfigDir, type ImportDirOptions } from "./import-dir.ts"
+/** What an import produces (config, secret files, what did not carry over) and its YAML. */
+export { DEFAULT_SECRETS_DIR, renderImportYaml, type ImportOptions, type ImportResult, type ImportedConfig, type ImportedSecret } from "./import-result.ts"
+/** The NUT directory importer. */
+export { importNutConfig, type NutImportInput } from "./import-nut.ts"
+/** The TrueNAS `ups.config` importer. */
+export { importTrueNasConfig, parseTrueNasUpsConfig, trueNasDriver, type TrueNasUpsConfig } from "./import-truenas.ts"

@@ -13,6 +13,9 @@ import { metricsRoutes } from "./metrics-routes.ts"
 import type { NutTarget } from "./nut-read.ts"
 import { openApiDocument, type ExtraPath } from "./openapi.ts"
 import { EVENT_STREAM_PATH, mountEventStream } from "./sse.ts"
+import { mountDashboard } from "./dashboard/dashboard-routes.ts"
+import { historyRoutes } from "./dashboard/history-routes.ts"
+import type { PowerSeries } from "./dashboard/power-series.ts"
 import type { DriverStats, HttpUser, MonitorView, ServerView, ShutdownView, UpsControl, UpsDirectory } from "./types.ts"
 
 export interface HttpAppOptions {
@@ -20,8 +23,10 @@ export interface HttpAppOptions {
   readonly version: string
   /** Where UPS data comes from (local UpsStates, or a polled NUT server). */
   readonly directory: UpsDirectory
-  /** Event history and live events (the in-memory hub, later the event store). */
+  /** Event history and live events (the in-memory hub, or the event history over the store). */
   readonly events?: EventSource | undefined
+  /** The sampled power history behind `/api/v1/ups/:ups/history` (absent: `available: false`). */
+  readonly series?: PowerSeries | undefined
   /** Writes (SET VAR, INSTCMD, FSD); without it they answer 501. */
   readonly control?: UpsControl | undefined
   /** NUT users for HTTP Basic (the NUT server's users). */
@@ -49,7 +54,7 @@ export interface HttpAppOptions {
   readonly keepAliveMs?: number | undefined
   /** Where unexpected handler failures are reported (their text never reaches the client). */
   readonly log?: { error(message: string, cause?: unknown): void } | undefined
-  /** Add routes before the fallback index page (the dashboard mounts here). */
+  /** Add routes before the dashboard's (`/`, `/dashboard/*`), which they may replace. */
   readonly mount?: ((app: Hono) => void) | undefined
 }
 
@@ -108,21 +113,16 @@ export function createHttpApp(options: HttpAppOptions): Hono {
     }),
   )
 
-  const routes = apiRoutes({ directory: options.directory, events: options.events, control: options.control, monitor: options.monitor, shutdown: options.shutdown })
+  const routes = [
+    ...apiRoutes({ directory: options.directory, events: options.events, control: options.control, monitor: options.monitor, shutdown: options.shutdown }),
+    ...historyRoutes({ directory: options.directory, series: options.series, now }),
+  ]
   app.get("/api/v1/openapi.json", (c) => c.json(openApiDocument(routes, EXTRA_PATHS, { version: options.version, readsPublic: access.readsPublic })))
   mountApi(app, routes, access)
   if (options.events) mountEventStream(app, { events: options.events, directory: options.directory, access, ...(options.keepAliveMs === undefined ? {} : { keepAliveMs: options.keepAliveMs }) })
 
   options.mount?.(app)
-  app.get("/", (c) =>
-    c.html(
-      `<!doctype html><html><head><title>nutctl</title></head><body><h1>nutctl</h1>` +
-        `<p><a href="/ups_metrics">UPS metrics</a> (nut_exporter-compatible)</p>` +
-        `<p><a href="/metrics">All metrics</a></p>` +
-        `<p><a href="/api/v1/ups">JSON API</a> · <a href="/api/v1/openapi.json">OpenAPI</a> · <a href="${EVENT_STREAM_PATH}">events</a></p>` +
-        `</body></html>`,
-    ),
-  )
+  mountDashboard(app, { access })
   app.notFound((c) => c.json({ error: { code: "NOT_FOUND", message: `No route ${c.req.method} ${new URL(c.req.url).pathname}` } }, 404))
   app.onError((err, c) => {
     options.log?.error(`HTTP ${c.req.method} ${new URL(c.req.url).pathname} failed`, err)

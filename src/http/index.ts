@@ -55,3 +55,9 @@ export { processMetricsText } from "./process-metrics.ts"
 export { DEFAULT_HTTP_PORT, exporterOptionsFrom, httpConfigSchema, type HttpConfig } from "./config.ts"
 /** The event stream path. */
 export { EVENT_STREAM_PATH } from "./sse.ts"
+/** Event history kept in the store: the persisted EventSource, and how events are stored and worded. */
+export { describeEvent, fromStored, openEventHistory, toStored, type EventHistory, type EventHistoryOptions, type NoteInput } from "./dashboard/event-history.ts"
+/** The sampled power history (charge, runtime, load, voltages) per UPS. */
+export { createPowerSeries, type PowerPoint, type PowerSeries, type PowerSeriesOptions, type SeriesQuery, type SeriesStorage } from "./dashboard/power-series.ts"
+/** `since`/`until` text: `6h`, `7d`, ms since the epoch, an ISO date. */
+export { parseSince } from "./dashboard/history-routes.ts"

@@ -24,12 +24,14 @@ export function defineExecutor<const Schema extends StandardSchemaV1>(definition
   readonly description?: string
   readonly config: Schema
   plan(ctx: ExecutorContext<SchemaOutputOf<Schema>>): readonly Step[] | Promise<readonly Step[]>
+  restore?(ctx: ExecutorContext<SchemaOutputOf<Schema>>): readonly Step[] | Promise<readonly Step[]>
 }): Executor<SchemaOutputOf<Schema>> {
   const name = typeof definition?.name === "string" ? definition.name : String(definition?.name)
   if (!NAME.test(name)) throw new ExecutorDefinitionError("EXECUTOR_INVALID", JSON.stringify(name), "the name must be kebab-case (a-z, 0-9 and single dashes)")
   const validate = (definition.config as Partial<StandardSchemaV1> | undefined)?.["~standard"]?.validate
   if (typeof validate !== "function") throw new ExecutorDefinitionError("EXECUTOR_INVALID", name, "config must be a Standard Schema (zod 4, valibot, …)")
   if (typeof definition.plan !== "function") throw new ExecutorDefinitionError("EXECUTOR_INVALID", name, "plan must be a function")
+  if (definition.restore !== undefined && typeof definition.restore !== "function") throw new ExecutorDefinitionError("EXECUTOR_INVALID", name, "restore must be a function")
   return Object.freeze({ ...definition, name }) as Executor<SchemaOutputOf<Schema>>
 }
 
@@ -53,8 +55,21 @@ export async function configureExecutor<Config>(executor: Executor<Config>, raw:
  * @throws ExecutorDefinitionError (`PLAN_INVALID`) for a malformed plan; whatever `plan` throws
  */
 export async function planExecutor<Config>(executor: Executor<Config>, ctx: ExecutorContext<Config>): Promise<readonly Step[]> {
-  const steps = await executor.plan(ctx)
-  if (!Array.isArray(steps)) throw new ExecutorDefinitionError("PLAN_INVALID", executor.name, "plan() must return a list of steps")
+  return checkSteps(executor.name, await executor.plan(ctx), "plan")
+}
+
+/**
+ * Ask an executor for its restore steps (none when it has no `restore`), checked like a plan.
+ * @throws ExecutorDefinitionError (`PLAN_INVALID`); whatever `restore` throws
+ */
+export async function planRestore<Config>(executor: Executor<Config>, ctx: ExecutorContext<Config>): Promise<readonly Step[]> {
+  if (executor.restore === undefined) return []
+  return checkSteps(executor.name, await executor.restore(ctx), "restore")
+}
+
+function checkSteps(name: string, steps: readonly Step[], what: "plan" | "restore"): readonly Step[] {
+  const executor = { name }
+  if (!Array.isArray(steps)) throw new ExecutorDefinitionError("PLAN_INVALID", executor.name, `${what}() must return a list of steps`)
   const seen = new Set<string>()
   for (const step of steps as readonly Step[]) {
     const id = String(step?.id)
@@ -64,6 +79,12 @@ export async function planExecutor<Config>(executor: Executor<Config>, ctx: Exec
     if (typeof step.description !== "string" || step.description === "") throw new ExecutorDefinitionError("PLAN_INVALID", executor.name, `step ${id} has no description`)
     if (!(Number.isFinite(step.timeoutMs) && step.timeoutMs > 0)) throw new ExecutorDefinitionError("PLAN_INVALID", executor.name, `step ${id} needs a positive timeoutMs`)
     if (typeof step.run !== "function") throw new ExecutorDefinitionError("PLAN_INVALID", executor.name, `step ${id} has no run function`)
+    if (step.estimateMs !== undefined && !(Number.isFinite(step.estimateMs) && step.estimateMs >= 0)) throw new ExecutorDefinitionError("PLAN_INVALID", executor.name, `step ${id} has a negative or non-finite estimateMs`)
+    if (step.concurrency !== undefined && !(Number.isInteger(step.concurrency) && step.concurrency > 0)) throw new ExecutorDefinitionError("PLAN_INVALID", executor.name, `step ${id} needs a positive whole concurrency`)
+    const fb = step.fallback
+    if (fb !== undefined && typeof fb !== "string" && (typeof fb.run !== "function" || !(Number.isFinite(fb.timeoutMs) && fb.timeoutMs > 0) || typeof fb.description !== "string")) {
+      throw new ExecutorDefinitionError("PLAN_INVALID", executor.name, `step ${id} has a fallback without description, positive timeoutMs or run function`)
+    }
   }
   return steps
 }

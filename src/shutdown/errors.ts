@@ -12,6 +12,10 @@ export const SHUTDOWN_ERROR_CODES = [
   "STEP_TIMEOUT",
   /** A step rejected. */
   "STEP_FAILED",
+  /** Power returned (or the shutdown was called off) before the point of no return. */
+  "PLAN_ABORTED",
+  /** An executor named in the config is not built in and its module cannot be loaded. */
+  "EXECUTOR_UNKNOWN",
 ] as const
 
 export type ShutdownErrorCode = (typeof SHUTDOWN_ERROR_CODES)[number]
@@ -78,5 +82,28 @@ export class StepFailedError extends Error {
     this.name = "StepFailedError"
     this.executor = executor
     this.step = step
+  }
+}
+
+/** The reason a step's signal carries when power returned before the point of no return. */
+export class PlanAbortedError extends Error {
+  readonly code = "PLAN_ABORTED"
+  /** Why (`power returned`), as the caller said. */
+  readonly reason: string
+  constructor(reason: string) {
+    super(`Shutdown called off: ${reason}`)
+    this.name = "PlanAbortedError"
+    this.reason = reason
+  }
+}
+
+/** An executor that is neither built in nor loadable from its `module`. */
+export class ExecutorLoadError extends Error {
+  readonly code = "EXECUTOR_UNKNOWN"
+  readonly executor: string
+  constructor(executor: string, detail: string, options?: ErrorOptions) {
+    super(`Cannot load executor ${executor}: ${detail}`, options)
+    this.name = "ExecutorLoadError"
+    this.executor = executor
   }
 }
