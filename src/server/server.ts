@@ -2,6 +2,7 @@ import { createServer, type Server, type Socket } from "node:net"
 import { createSecureContext, type SecureContext } from "node:tls"
 import type { Now } from "../ups/index.ts"
 import { isAllowed, parseNetwork, unmapV4, type Network } from "./acl.ts"
+import { BunConnection, bunListen, listenWithBun } from "./bun-listener.ts"
 import { Connection } from "./connection.ts"
 import { ServerContext, type ServedUps } from "./context.ts"
 import { Session } from "./session.ts"
@@ -46,7 +47,8 @@ export class NutServer {
   readonly #allow: readonly Network[] | undefined
   readonly #secureContext: SecureContext | undefined
   readonly #servers: Server[] = []
-  readonly #connections = new Set<Connection>()
+  readonly #connections = new Set<Connection | BunConnection>()
+  readonly #bunListeners: Array<{ close(): void }> = []
   #seq = 0
   #sweep: ReturnType<typeof setInterval> | undefined
   readonly #unsubscribe: Array<() => void> = []
@@ -112,6 +114,8 @@ export class NutServer {
     for (const c of this.#connections) c.destroy()
     await Promise.all(this.#servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))))
     this.#servers.length = 0
+    for (const l of this.#bunListeners) l.close()
+    this.#bunListeners.length = 0
   }
 
   /** Number of open client connections. */
@@ -120,6 +124,12 @@ export class NutServer {
   }
 
   #listenOne(addr: ListenAddress): Promise<ListenAddress> {
+    const bun = this.#secureContext ? undefined : bunListen()
+    if (bun) {
+      const l = listenWithBun(bun, addr, (socket, remote) => this.#acceptBun(socket, remote))
+      this.#bunListeners.push(l)
+      return Promise.resolve({ host: addr.host, port: l.port })
+    }
     return new Promise((resolve, reject) => {
       const server = createServer({ noDelay: true }, (socket) => this.#accept(socket))
       // MAXCONN: upsd leaves extra clients hanging in the backlog; Node closes them at once
@@ -152,6 +162,19 @@ export class NutServer {
       onClose: (c) => this.#connections.delete(c),
     })
     this.#connections.add(conn)
+  }
+
+  #acceptBun(socket: ConstructorParameters<typeof BunConnection>[0]["socket"], remote: string): BunConnection | undefined {
+    const address = unmapV4(remote)
+    if ((this.#allow && !isAllowed(address, this.#allow)) || this.#connections.size >= this.#settings.maxConn) {
+      this.#log.warn(`Rejecting connection from ${address}: ${this.#allow && !isAllowed(address, this.#allow) ? "not in server.allow" : "MAXCONN reached"}`)
+      socket.end()
+      return undefined
+    }
+    const session = new Session(this.context, { address, seq: ++this.#seq }, this.#log)
+    const conn = new BunConnection({ socket, session, now: this.#now, warn: (m) => this.#log.warn(m), onClose: (c) => this.#connections.delete(c) })
+    this.#connections.add(conn)
+    return conn
   }
 
   #sweepOnce(): void {
