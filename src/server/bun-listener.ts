@@ -10,12 +10,13 @@ import type { Session } from "./session.ts"
 /** A client that stops reading is dropped once this much output is queued (upsd drops on write error). */
 const MAX_QUEUED_OUTPUT = 1 << 20
 const encoder = new TextEncoder()
+const NON_ASCII = /[^\x00-\x7f]/
 
 /** The part of Bun's TCP socket used here. */
 interface BunSocket {
   readonly remoteAddress: string
   data: BunConnection | undefined
-  write(data: Uint8Array): number
+  write(data: Uint8Array | string): number
   end(): void
   terminate?(): void
   setNoDelay?(on: boolean): void
@@ -110,7 +111,13 @@ export class BunConnection implements BunClient {
   }
 
   #write(text: string): void {
-    if (text !== "") this.#send(encoder.encode(text))
+    if (text === "") return
+    if (this.#pending) return this.#send(encoder.encode(text))
+    // the hot path: hand the string to Bun as is (no encode); only a partial write needs the bytes
+    const n = this.#socket.write(text)
+    if (n >= text.length && !NON_ASCII.test(text)) return
+    const bytes = encoder.encode(text)
+    if (n < bytes.length) this.#send(bytes.subarray(Math.max(0, n)))
   }
 
   #send(bytes: Uint8Array): void {
