@@ -8,3 +8,5 @@ export { STATUS_WORDS, describeStatus, parseStatus, withFsd, type StatusWord } f
 export { NO_DESCRIPTION, describeCommand, describeVariable } from "./descriptions.ts"
 /** Shared contracts: driver writes, availability, change events. */
 export type { Availability, Now, StateChange, UpsWriter, WriteResult } from "./types.ts"
+/** The clock contract and real time. */
+export { systemClock, type Clock } from "./clock.ts"

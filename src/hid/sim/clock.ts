@@ -2,6 +2,8 @@
 // (tests: test/support/manual-clock.ts; users: `systemClock`, optionally sped up with `scaledClock`
 // for `sim:…?speed=60`). Same shape as monitor's Clock, declared here because hid/ sits below monitor/.
 
+import { systemClock as realTime } from "../../ups/index.ts"
+
 /** `now()` in ms, and an abortable `sleep()`. */
 export interface SimClock {
   now(): number
@@ -10,25 +12,7 @@ export interface SimClock {
 }
 
 /** Real time (web-standard `setTimeout`); the edge passes it in. */
-export const systemClock: SimClock = {
-  now: () => Date.now(),
-  sleep: (ms, signal) =>
-    new Promise<void>((resolve, reject) => {
-      if (signal?.aborted) {
-        reject(signal.reason)
-        return
-      }
-      const onAbort = (): void => {
-        clearTimeout(timer)
-        reject(signal?.reason)
-      }
-      const timer = setTimeout(() => {
-        signal?.removeEventListener("abort", onAbort)
-        resolve()
-      }, Math.max(0, ms))
-      signal?.addEventListener("abort", onAbort, { once: true })
-    }),
-}
+export const systemClock: SimClock = realTime
 
 /**
  * `base` running `factor` times faster: a scenario's "10m" passes in 10 s with factor 60. Both
