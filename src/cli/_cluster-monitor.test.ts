@@ -137,12 +137,15 @@ test("createClusterMonitor() returns nothing for a role without supplies, and na
     const loaded = parseNutctlConfig(clusterYaml(3493, dir), { file: "nutctl.yaml" })
     assert.equal(await createClusterMonitor({ cluster: clusterRole(loaded, "watcher"), log, dryRun: true, wall: false, env }), undefined)
     assert.equal(await createClusterMonitor({ cluster: clusterRole(loaded, "elsewhere"), log, dryRun: true, wall: false, env }), undefined)
-    const bad = parseNutctlConfig(clusterYaml(3493, dir).replace("shutdown: [marker]", "shutdown: [proxmox]").replace("executors:\n", "executors:\n  proxmox: { url: x }\n"), { file: "nutctl.yaml" })
+    const bad = parseNutctlConfig(clusterYaml(3493, dir).replace("shutdown: [marker]", "shutdown: [ups-off]").replace("executors:\n", "executors:\n  ups-off: { type: nosuch }\n"), { file: "nutctl.yaml" })
     await assert.rejects(createClusterMonitor({ cluster: clusterRole(bad, "pve-1"), log, dryRun: true, wall: false, env }), (e: unknown) => {
       assert.ok(e instanceof ConfigError)
-      assert.match(e.message, /executors\.proxmox needs the executor plugin proxmox, which this nutctl does not have \(available: command\)/)
+      assert.match(e.message, /executors\.ups-off: Cannot load executor ups-off: this nutctl has no executor plugin nosuch \(built in: command, proxmox, truenas; /)
       return true
     })
+    // the built-in plugins are all there now: proxmox refuses its settings, it is not missing
+    const proxmox = parseNutctlConfig(clusterYaml(3493, dir).replace("shutdown: [marker]", "shutdown: [proxmox]").replace("executors:\n", "executors:\n  proxmox: { url: x }\n"), { file: "nutctl.yaml" })
+    await assert.rejects(createClusterMonitor({ cluster: clusterRole(proxmox, "pve-1"), log, dryRun: true, wall: false, env }), /Cannot configure executor proxmox from nutctl\.yaml executors\.proxmox: url: /)
     const missing = parseNutctlConfig(clusterYaml(3493, dir).replace("shutdown: [marker]", "shutdown: [nothere]"), { file: "nutctl.yaml" })
     await assert.rejects(createClusterMonitor({ cluster: clusterRole(missing, "pve-1"), log, dryRun: true, wall: false, env }), /roles\[1\]\.shutdown\[0\] names executor nothere/)
   } finally {

@@ -4,28 +4,37 @@
  * `shutdown:` holds upsmon.conf's timers. A primary monitors the UPS it serves through the local
  * shortcut; a secondary reaches the primary over NUT with the cluster's users (and push).
  */
+/**
+ * The monitor from nutctl's cluster config (issue 4 item 9/3): this host's role (by hostname) says
+ * what it monitors (`roles[].monitor`) and how it shuts down (`roles[].shutdown` → `executors:`,
+ * the built-in plugins command, proxmox and truenas or a user's own module); `shutdown:` holds
+ * upsmon.conf's timers and `when:`. A primary monitors the UPS it serves through the local
+ * shortcut; a secondary reaches the primary over NUT with the cluster's users (and push).
+ *
+ * The shutdown is issue 5's plan runner (journal, learned durations and executor state in the store
+ * under the data directory), with nutctl's semantics rather than upsmon's: every host keeps its
+ * login until its plan is done, so a primary's "wait for the secondaries" means "their guests are
+ * down", and power returning before a plan's point of no return calls it off and restores.
+ */
 import type { ConsolaInstance } from "consola"
-import commandExecutor from "../../plugins/command/index.ts"
 import {
   ConfigError,
   monitorLogin,
   nodeConfigFs,
   resolveRole,
   resolveSecret,
-  resolveSecrets,
   type ConfigFs,
   type LoadedConfig,
   type RoleEntry,
   type RoleMatch,
 } from "../config/index.ts"
-import { configuredExecutor, monitorConfigFromNutctl, type ConfiguredExecutor, type NutctlMonitorTarget } from "../monitor/index.ts"
-import type { Executor } from "../shutdown/index.ts"
-import { assembleMonitor, startMonitorBeside, type LocalServer, type NutMonitor } from "./_monitor.ts"
-
-/** Executor plugins this build has, by the name `executors.<key>` (or its `type`) uses. */
-const EXECUTOR_PLUGINS: Readonly<Record<string, Executor<never>>> = {
-  command: commandExecutor as Executor<never>,
-}
+import { monitorConfigFromNutctl, systemClock, type Clock, type MonitorRecord, type NutctlMonitorTarget } from "../monitor/index.ts"
+import type { ExecutorCatalog, PlanResult, PowerControl } from "../shutdown/index.ts"
+import { createStore, type NutctlStore } from "../store/index.ts"
+import { budgetHolder, clusterShutdownHandler, keepBudget, primaryPowerControl, restoreAtStart, type ClusterShutdownHandler } from "./_cluster-shutdown.ts"
+import { roleExecutors } from "./_executors.ts"
+import { openHistoryStore } from "./_history.ts"
+import { assembleMonitor, monitorLogger, startMonitorBeside, type LocalServer, type NutMonitor } from "./_monitor.ts"
 
 /** This host's place in a loaded cluster config. */
 export interface ClusterRole {
@@ -51,16 +60,31 @@ export interface ClusterMonitorOptions {
   readonly env: (name: string) => string | undefined
   /** @default the real file system */
   readonly fs?: ConfigFs
+  /**
+   * The state directory: shutdown journal, learned durations, executor state (HA states to put
+   * back). The CLI passes `--data-dir` (default /var/lib/nutctl). @default memory only; a dry run
+   * always keeps everything in memory
+   */
+  readonly dataDir?: string
+  /** Executor plugins by name. @default the built-in ones (command, proxmox, truenas) */
+  readonly catalog?: ExecutorCatalog
+  /** @default real time */
+  readonly clock?: Clock
+  /** Every notification and decision (HTTP events). */
+  readonly onRecord?: (record: MonitorRecord) => void
+  /** Every finished plan run. */
+  readonly onPlanResult?: (result: PlanResult) => void
 }
 
 /**
  * Build the monitor of this host's role; undefined when the role monitors nothing (or the host has
- * no role). Nothing runs until `loop.run()`.
- * @throws ConfigError for a secret that cannot be read or an executor this build does not have;
- *   ExecutorConfigError for executor settings its plugin refuses
+ * no role). Nothing runs until `runMonitor(monitor)` (or `loop.run()`, without the restore at start
+ * and the runtime budget).
+ * @throws ConfigError for a secret that cannot be read, an executor this build does not have or
+ *   settings its plugin refuses; Error for a data directory that cannot be used
  */
 export async function createClusterMonitor(options: ClusterMonitorOptions): Promise<NutMonitor | undefined> {
-  const { loaded, role } = options.cluster
+  const { loaded, role, host } = options.cluster
   if (role === undefined || role.entry.monitor.length === 0) return undefined
   const { config, file } = loaded
   const sources = { env: options.env, fs: options.fs ?? nodeConfigFs }
@@ -72,10 +96,15 @@ export async function createClusterMonitor(options: ClusterMonitorOptions): Prom
     const password = login.password === undefined ? "" : await resolveSecret(login.password, sources, { file, key })
     logins.set(target.system, { user: login.user, password })
   }
-  const executors = await roleExecutors(loaded, role, sources)
+  const loadedExecutors = await roleExecutors({ loaded, role, sources, ...(options.catalog === undefined ? {} : { catalog: options.catalog }) })
+  const problems = loadedExecutors.filter((x) => x.problem !== undefined)
+  if (problems.length > 0) {
+    throw new ConfigError(problems.map((x) => ({ code: "CONFIG_INVALID", file, key: `executors.${x.name}`, expected: "an executor this host can load and configure", message: x.problem as string })))
+  }
+  const executors = loadedExecutors.flatMap((x) => (x.configured === undefined ? [] : [x.configured]))
   const s = config.shutdown
   const monitorConfig = monitorConfigFromNutctl(
-    { role: role.entry, shutdown: { hostsync: s.hostsync, finaldelay: s.finaldelay } },
+    { role: role.entry, shutdown: { hostsync: s.hostsync, finaldelay: s.finaldelay, when: s.when } },
     {
       ...(s.minsupplies === undefined ? {} : { minSupplies: s.minsupplies }),
       ...(s.pollfreq === undefined ? {} : { pollFreq: s.pollfreq }),
@@ -84,40 +113,51 @@ export async function createClusterMonitor(options: ClusterMonitorOptions): Prom
       ...(s.powerdownflag === undefined ? {} : { powerDownFlag: s.powerdownflag }),
       ...(s.notifycmd === undefined ? {} : { notifyCmd: s.notifycmd }),
       login: (t: NutctlMonitorTarget) => logins.get(t.system),
+      keepLoginDuringShutdown: true,
     },
   )
-  return assembleMonitor({
+  const store = await openStore(options)
+  const clock = options.clock ?? systemClock
+  const log = monitorLogger(options.log)
+  const ctx = { host, executors, store, clock, log, dryRun: options.dryRun }
+  const below = s.when?.runtimeBelow
+  const budget = below === undefined || below === null ? undefined : budgetHolder(below === "auto" ? undefined : below)
+  let power: PowerControl | undefined
+  let handler: ClusterShutdownHandler | undefined
+  const monitor = assembleMonitor({
     config: monitorConfig,
     executors,
     log: options.log,
     dryRun: options.dryRun,
     wall: options.wall,
+    clock,
     ...(options.local === undefined ? {} : { local: options.local }),
     network: { tls: "try", push: s.push !== false },
+    ...(budget === undefined ? {} : { runtimeBudget: budget }),
+    onRecord: (record) => {
+      if (record.kind === "decision" && record.code === "SET_FSD") handler?.noteFsd()
+      options.onRecord?.(record)
+    },
+    shutdown: (links) => {
+      power = primaryPowerControl(links, { clock, log, upsParams: (ups) => config.ups[ups]?.params ?? {} })
+      handler = clusterShutdownHandler({ ...ctx, ...(power === undefined ? {} : { power }), ...(options.onPlanResult === undefined ? {} : { onResult: options.onPlanResult }) })
+      return handler
+    },
   })
+  const withPower = { ...ctx, ...(power === undefined ? {} : { power }) }
+  return {
+    ...monitor,
+    async beside(signal) {
+      await Promise.all([restoreAtStart(() => monitor.loop.state, withPower, signal), below === "auto" && budget !== undefined ? keepBudget(budget, withPower, signal) : undefined])
+    },
+    dispose: () => store.dispose(),
+  }
 }
 
-/** `roles[].shutdown` → the executors of `executors:`, in order, with their secrets resolved. */
-async function roleExecutors(loaded: LoadedConfig, role: RoleMatch<RoleEntry>, sources: { env: (name: string) => string | undefined; fs: ConfigFs }): Promise<ConfiguredExecutor[]> {
-  const { config, file } = loaded
-  const out: ConfiguredExecutor[] = []
-  for (const [i, name] of role.entry.shutdown.entries()) {
-    const entry = config.executors[name]
-    const key = `roles[${role.index}].shutdown[${i}]`
-    if (entry === undefined) {
-      throw new ConfigError([{ code: "CONFIG_INVALID", file, key, expected: "the name of an executors: entry", got: name, message: `${file}: ${key} names executor ${name}, which executors: does not define` }])
-    }
-    const { type, ...settings } = entry
-    const plugin = EXECUTOR_PLUGINS[type ?? name]
-    if (plugin === undefined) {
-      const known = Object.keys(EXECUTOR_PLUGINS).join(", ")
-      const message = `${file}: executors.${name} needs the executor plugin ${type ?? name}, which this nutctl does not have (available: ${known})`
-      throw new ConfigError([{ code: "CONFIG_INVALID", file, key: `executors.${name}`, expected: `one of the executors ${known}`, got: type ?? name, message }])
-    }
-    const resolved = await resolveSecrets(settings, sources, { file, key: `executors.${name}` })
-    out.push(await configuredExecutor(plugin, resolved, `${file} executors.${name}`))
-  }
-  return out
+/** The store under the data directory; memory for a dry run or without one. */
+async function openStore(options: ClusterMonitorOptions): Promise<NutctlStore> {
+  if (options.dryRun || options.dataDir === undefined) return createStore()
+  return (await openHistoryStore({ dir: options.dataDir })).store
 }
 
 /**

@@ -10,6 +10,7 @@ import type { ConsolaInstance } from "consola"
 import commandExecutor from "../../plugins/command/index.ts"
 import { checkSecretFileMode, nodeConfigFs, parseUpsmonConf, type ConfigWarning, type UpsmonConf } from "../config/index.ts"
 import {
+  type Clock,
   configuredExecutor,
   createLocalLink,
   createMonitorLoop,
@@ -26,13 +27,18 @@ import {
   type LocalUps,
   type LogLevel,
   type MonitorConfig,
+  type MonitorOutcome,
+  type MonitorRecord,
   type NetworkLinkOptions,
   type MonitorLogger,
   type MonitorLoop,
+  type RuntimeBudgetCheck,
+  type ShutdownHandler,
   type SupplyConfig,
+  type SupplyLink,
   type UpsschedConf,
 } from "../monitor/index.ts"
-import type { ListenAddress, NutServer, ServedUps } from "../server/index.ts"
+import type { ClientInfo, ListenAddress, NutServer, ServedUps } from "../server/index.ts"
 
 /** What this process serves, for the local shortcut. */
 export interface LocalServer {
@@ -57,6 +63,10 @@ export interface NutMonitorOptions {
 export interface NutMonitor {
   readonly loop: MonitorLoop
   readonly local: readonly string[]
+  /** Work beside the loop while it runs (the cluster monitor: restore at start, runtime budget). */
+  readonly beside?: (signal: AbortSignal) => Promise<void>
+  /** Release what the monitor holds (its store). */
+  readonly dispose?: () => Promise<void>
 }
 
 const LOOPBACK = new Set(["localhost", "127.0.0.1", "::1"])
@@ -114,27 +124,52 @@ export interface MonitorParts {
   readonly upssched?: UpsschedConf
   /** Settings of every network link (TLS, push). */
   readonly network?: Pick<NetworkLinkOptions, "tls" | "tlsOptions" | "push">
+  /**
+   * The shutdown hand-off, given the links (a primary's plan asks them for NUMLOGINS and the UPS
+   * kill). @default the executors' plans one after the other (upsmon's SHUTDOWNCMD)
+   */
+  readonly shutdown?: (links: readonly AssembledLink[]) => ShutdownHandler
+  /** `shutdown.when.runtimeBelow`. */
+  readonly runtimeBudget?: RuntimeBudgetCheck
+  /** @default real time */
+  readonly clock?: Clock
+  readonly onRecord?: (record: MonitorRecord) => void
+}
+
+/** One supply's link as assembled, for a shutdown hand-off that needs it. */
+export interface AssembledLink {
+  readonly supply: SupplyConfig
+  readonly link: SupplyLink
+  /** The UPS this process serves, when the link is the local shortcut. */
+  readonly local?: {
+    readonly served: ServedUps
+    /** LIST CLIENT of that UPS without this monitor's own login. */
+    others(): readonly ClientInfo[]
+  }
 }
 
 /** The loop with its links and node: capabilities. */
 export function assembleMonitor(parts: MonitorParts): NutMonitor {
   const { config, log, dryRun } = parts
+  const clock = parts.clock ?? systemClock
   const logger = monitorLogger(log)
   const local: string[] = []
-  const links = config.supplies.map((supply) => {
-    const served = parts.local && localUpsFor(supply, parts.local)
-    if (served !== undefined) {
+  const assembled: AssembledLink[] = config.supplies.map((supply) => {
+    const access = parts.local && localAccess(supply, parts.local)
+    if (access !== undefined) {
       local.push(supply.system)
-      return createLocalLink({ supply, ups: served, log: logger })
+      return { supply, link: createLocalLink({ supply, ups: access.ups, log: logger }), local: { served: access.served, others: access.others } }
     }
-    return createNetworkLink({ supply, log: logger, ...parts.network })
+    return { supply, link: createNetworkLink({ supply, log: logger, ...parts.network }) }
   })
   const loop = createMonitorLoop({
     config,
-    links,
-    clock: systemClock,
+    links: assembled.map((a) => a.link),
+    clock,
     log: logger,
-    shutdown: executorShutdownHandler({ executors: parts.executors, host: hostname(), clock: systemClock, log: logger, dryRun }),
+    shutdown: parts.shutdown?.(assembled) ?? executorShutdownHandler({ executors: parts.executors, host: hostname(), clock, log: logger, dryRun }),
+    ...(parts.runtimeBudget === undefined ? {} : { runtimeBudget: parts.runtimeBudget }),
+    ...(parts.onRecord === undefined ? {} : { onRecord: parts.onRecord }),
     runShell: nodeShellRunner(process.env),
     ...(parts.wall ? { wall: nodeWall() } : {}),
     flagFile: nodeFlagFile,
@@ -149,11 +184,27 @@ export function assembleMonitor(parts: MonitorParts): NutMonitor {
  * `signal` aborts (0). Waits for NOTIFYCMDs still running, as upsmon's forks outlive nothing.
  */
 export async function runNutMonitor(monitor: NutMonitor, log: ConsolaInstance, signal: AbortSignal): Promise<number> {
-  const outcome = await monitor.loop.run(signal)
-  await monitor.loop.settle()
+  const outcome = await runMonitor(monitor, signal)
   if (outcome.kind === "stopped") return 0
   if (outcome.report.ok) log.info("Shutdown handed over: the monitor is done")
   return outcome.report.ok ? 0 : 1
+}
+
+/**
+ * Run the loop with the monitor's work beside it, until the shutdown was handed over or `signal`
+ * aborts; then wait for NOTIFYCMDs still running and release the monitor.
+ */
+export async function runMonitor(monitor: NutMonitor, signal: AbortSignal): Promise<MonitorOutcome> {
+  const beside = new AbortController()
+  const work = monitor.beside?.(beside.signal)
+  try {
+    return await monitor.loop.run(signal)
+  } finally {
+    beside.abort()
+    await work?.catch(() => undefined)
+    await monitor.loop.settle()
+    await monitor.dispose?.()
+  }
 }
 
 /** How long `serve` lets its drivers connect before the monitor's first poll. */
@@ -182,21 +233,32 @@ async function waitForDrivers(served: readonly ServedUps[], timeoutMs: number): 
 
 /** The served UPS a MONITOR line names when it points at this process (loopback, a port we listen on), for the local shortcut. */
 export function localUpsFor(supply: SupplyConfig, local: LocalServer): LocalUps | undefined {
+  return localAccess(supply, local)?.ups
+}
+
+/** The local shortcut to a served UPS, and the other clients logged in to it. */
+function localAccess(supply: SupplyConfig, local: LocalServer): { ups: LocalUps; served: ServedUps; others(): ClientInfo[] } | undefined {
   if (!LOOPBACK.has(supply.host.toLowerCase()) || !local.addresses.some((a) => a.port === supply.port)) return undefined
-  const ups = local.ups.find((u) => u.name.toLowerCase() === supply.ups.toLowerCase())
-  if (ups === undefined) return undefined
+  const served = local.ups.find((u) => u.name.toLowerCase() === supply.ups.toLowerCase())
+  if (served === undefined) return undefined
   const { context } = local.server
-  return {
-    state: ups.state,
-    numLogins: () => context.numLogins(ups),
+  let own: ClientInfo | undefined
+  const ups: LocalUps = {
+    state: served.state,
+    numLogins: () => context.numLogins(served),
     login: () => {
       // shows in LIST CLIENT as upsmon on this host would
       const client = { address: supply.host === "::1" ? "::1" : "127.0.0.1", seq: 0 }
-      context.login(ups, client)
-      return () => context.logout(ups, client)
+      own = client
+      context.login(served, client)
+      return () => {
+        context.logout(served, client)
+        if (own === client) own = undefined
+      }
     },
     hasAction: (user, password, action) => context.users.hasAction(user, password, action),
   }
+  return { ups, served, others: () => context.clients(served).filter((c) => c !== own) }
 }
 
 async function readUpssched(dir: string): Promise<UpsschedConf> {
@@ -210,7 +272,8 @@ async function readUpssched(dir: string): Promise<UpsschedConf> {
   return parseUpsschedConf(text, path)
 }
 
-function monitorLogger(log: ConsolaInstance): MonitorLogger {
+/** The monitor's syslog levels on consola. */
+export function monitorLogger(log: ConsolaInstance): MonitorLogger {
   const write: Record<LogLevel, (m: string) => void> = {
     debug: (m) => log.debug(m),
     info: (m) => log.info(m),

@@ -2,6 +2,7 @@ import { defineCommand } from "citty"
 import { hostname } from "node:os"
 import { ConfigError, loadNutctlConfig, nodeConfigFs } from "../config/index.ts"
 import { clusterRole, createClusterMonitor } from "./_cluster-monitor.ts"
+import { DEFAULT_DATA_DIR } from "./_history.ts"
 import { createLog } from "./_log.ts"
 import { createNutMonitor, readUpsmonConf, runNutMonitor, type NutMonitor } from "./_monitor.ts"
 import { DEFAULT_CLUSTER_CONFIG } from "./_serve-setup.ts"
@@ -15,6 +16,7 @@ export default defineCommand({
     "nut-config": { type: "string", description: "Read upsmon.conf (and upssched.conf when NOTIFYCMD is upssched) from DIR, e.g. /etc/nut", valueHint: "DIR" },
     config: { type: "string", description: "nutctl cluster config (default without --nut-config: $NUTCTL_CONFIG or /etc/nutctl/nutctl.yaml); the role comes from the hostname", valueHint: "FILE" },
     hostname: { type: "string", description: "With the cluster config: resolve the role as if this host were called NAME", valueHint: "NAME" },
+    "data-dir": { type: "string", description: "With the cluster config: where the shutdown journal and learned durations are kept (default /var/lib/nutctl)", valueHint: "DIR" },
     "dry-run": { type: "boolean", description: "Decide and log, but set no FSD, run no NOTIFYCMD or shutdown, write no POWERDOWNFLAG" },
     wall: { type: "boolean", default: true, description: "Send WALL notifications with wall(1); --no-wall only logs them" },
     verbose: { type: "boolean", alias: "v", description: "Log debug details" },
@@ -40,7 +42,7 @@ export default defineCommand({
         const loaded = await loadNutctlConfig(file, { fs: nodeConfigFs })
         for (const w of loaded.warnings) log.warn(w.message)
         const cluster = clusterRole(loaded, args.hostname ?? hostname())
-        monitor = await createClusterMonitor({ cluster, log, dryRun, wall, env: (n) => process.env[n] })
+        monitor = await createClusterMonitor({ cluster, log, dryRun, wall, env: (n) => process.env[n], dataDir: args["data-dir"] ?? DEFAULT_DATA_DIR })
         if (monitor === undefined) {
           const { role, host } = cluster
           log.error(`${file}: ${role === undefined ? `host ${host} is in no role` : `roles[${role.index}] (${role.entry.role}) monitors no UPS`}: nothing to monitor`)

@@ -22,7 +22,7 @@ export default defineCommand({
     demo: { type: "boolean", description: "Serve the embedded simulated APC Back-UPS BX1600MI through usbhid-ups (no hardware needed)" },
     scenario: { type: "string", description: "With --demo: play a power scenario on the simulated UPS (outage, blip, lowbatt, selftest, unplug, hung, garbage, flap)", valueHint: "NAME" },
     listen: { type: "string", description: "Listen here instead of the configured addresses (comma-separated HOST:PORT, [::1]:PORT)", valueHint: "ADDR" },
-    "data-dir": { type: "string", description: "Where event history and power samples are kept (default /var/lib/nutctl; with --demo: in memory)", valueHint: "DIR" },
+    "data-dir": { type: "string", description: "Where event history, power samples, the shutdown journal and learned durations are kept (default /var/lib/nutctl; with --demo: in memory)", valueHint: "DIR" },
     http: { type: "string", description: "Serve /metrics, /ups_metrics, the JSON API and events on ADDR (default 127.0.0.1:9199); --no-http: none", valueHint: "ADDR" },
     "dry-run": { type: "boolean", description: "Monitor (upsmon.conf or the cluster role): decide and log, but set no FSD, run no NOTIFYCMD or shutdown" },
     wall: { type: "boolean", default: true, description: "Monitor: send WALL notifications with wall(1); --no-wall only logs them" },
@@ -50,7 +50,9 @@ export default defineCommand({
     for (const w of resolved.warnings) log.warn(w)
     for (const e of resolved.errors) log.error(e)
     for (const i of resolved.info) log.info(i)
-    const monitorOptions = { log, dryRun: args["dry-run"] === true, wall: args.wall !== false, env: (n: string) => process.env[n] }
+    // the demo keeps its state in memory unless asked: it must not need /var/lib on a fresh machine
+    const dataDir = args["data-dir"] ?? (args.demo ? undefined : DEFAULT_DATA_DIR)
+    const monitorOptions = { log, dryRun: args["dry-run"] === true, wall: args.wall !== false, env: (n: string) => process.env[n], ...(dataDir === undefined ? {} : { dataDir }) }
     if (!resolved.setup) {
       // a secondary of the cluster config serves no UPS: its monitor is all that runs
       const cluster = resolved.cluster
@@ -86,8 +88,6 @@ export default defineCommand({
     try {
       const httpConfig = parseHttpConfig(resolved.cluster?.loaded.config.http, resolved.cluster?.loaded.file)
       const at = httpListen(args.http as string | boolean | undefined, httpConfig.listen)
-      // the demo keeps its history in memory unless asked: it must not need /var/lib on a fresh machine
-      const dataDir = args["data-dir"] ?? (args.demo ? undefined : DEFAULT_DATA_DIR)
       if (at) http = await startHttp({ listen: at, upsd, users: setup.users, config: httpConfig, ...(resolved.cluster ? { configFile: resolved.cluster.loaded.file } : {}), ...(dataDir ? { history: { dir: dataDir } } : {}), log })
     } catch (e) {
       log.error(`${(e as Error).message}: serving NUT without HTTP`)

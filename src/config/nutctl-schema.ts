@@ -156,7 +156,12 @@ const shutdown = z.looseObject({
   when: z
     .looseObject({
       lowbattery: z.boolean({ error: "true or false" }).optional(),
+      /**
+       * Critical once `battery.runtime` (read with each poll on battery) is below this many seconds;
+       * `auto`: below what this host's shutdown plan needs (learned durations × margin). Null: off.
+       */
       runtimeBelow: z.union([z.literal("auto"), duration, z.null()], { error: "auto, a duration or null" }).optional(),
+      /** Critical after this many seconds on battery (upssched's usual timer, built in). Null: off. */
       onBatteryFor: z.union([duration, z.null()], { error: "a duration or null" }).optional(),
     })
     .optional(),

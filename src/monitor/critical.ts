@@ -3,6 +3,12 @@
  * Newer upsmon also treats a silent supply last seen CAL/BYPASS/OFF/not-online as critical at once;
  * that is what makes secondaries shut down seconds after a network glitch during an outage
  * (nut#2454), so we keep 2.8.0's rule: only DEADTIME promotion of a supply last seen OB.
+ *
+ * nutctl adds two verdicts of its own, for any role (they are this host's policy, not a signal
+ * from the primary): `RUNTIME` when `battery.runtime` no longer covers the shutdown plan
+ * (`shutdown.when.runtimeBelow`, the loop feeds the budget's verdict with each poll on battery), and
+ * `ON-BATTERY-FOR` after `shutdown.when.onBatteryFor` on battery. Both can come before LB — which
+ * is their point — and, like OB+LB, neither counts while the UPS calibrates.
  */
 import type { SupplyState } from "./supply-state.ts"
 import type { MonitorConfig } from "./types.ts"
@@ -15,6 +21,10 @@ export type CriticalVerdict =
   | { readonly critical: true; readonly why: "OB+LB" }
   /** OB+LB without FSD for more than HOSTSYNC on a secondary: "Giving up on the primary". */
   | { readonly critical: true; readonly why: "HOSTSYNC" }
+  /** On battery, and `battery.runtime` no longer covers the shutdown plan's need. */
+  | { readonly critical: true; readonly why: "RUNTIME"; readonly runtimeS: number; readonly needMs?: number }
+  /** On battery for `onBatteryForMs` (since `since`). */
+  | { readonly critical: true; readonly why: "ON-BATTERY-FOR"; readonly since: number }
   | { readonly critical: false; readonly why: "OK" }
   /** OB+LB while calibrating: the battery test, not an outage. */
   | { readonly critical: false; readonly why: "CAL" }
@@ -25,9 +35,14 @@ export type CriticalVerdict =
 export function supplyVerdict(state: SupplyState, now: number, config: MonitorConfig): CriticalVerdict {
   const { flags } = state
   if (flags.fsd) return { critical: true, why: "FSD" }
-  if (!flags.ob || !flags.lb) return { critical: false, why: "OK" }
-  if (flags.cal) return { critical: false, why: "CAL" }
-  if (state.supply.role === "primary") return { critical: true, why: "OB+LB" }
+  if (!flags.ob) return { critical: false, why: "OK" }
+  if (flags.cal) return flags.lb ? { critical: false, why: "CAL" } : { critical: false, why: "OK" }
+  if (flags.lb && state.supply.role === "primary") return { critical: true, why: "OB+LB" }
+  const { runtime, onBatterySince } = state
+  if (runtime?.covers === false) return { critical: true, why: "RUNTIME", runtimeS: runtime.seconds, ...(runtime.needMs === undefined ? {} : { needMs: runtime.needMs }) }
+  const forMs = config.onBatteryForMs
+  if (forMs !== undefined && onBatterySince !== undefined && now - onBatterySince >= forMs) return { critical: true, why: "ON-BATTERY-FOR", since: onBatterySince }
+  if (!flags.lb) return { critical: false, why: "OK" }
   // upsmon compares whole seconds with `>`; we compare milliseconds.
   const since = state.lastNonCritAt ?? -Infinity
   if (now - since > config.hostSyncMs) return { critical: true, why: "HOSTSYNC" }

@@ -46,6 +46,8 @@ function view(effects: readonly MonitorEffect[], base = 0): string[] {
         return ["closeConnections"]
       case "requestShutdown":
         return [`requestShutdown:${e.powerDownFlag ?? ""}`]
+      case "powerReturned":
+        return ["powerReturned"]
     }
   })
 }

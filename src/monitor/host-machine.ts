@@ -4,7 +4,7 @@
  * research/nut-reference.md §3.5), as data: the loop sends FSD and GET NUMLOGINS, runs the timers
  * and the shutdown when the effects say so.
  */
-import { powerSum, type CriticalVerdict, type PowerSum } from "./critical.ts"
+import { powerSum, supplyVerdict, type CriticalVerdict, type PowerSum } from "./critical.ts"
 import { notifyRecord } from "./notify.ts"
 import { nextSupplyState, type MonitorEnv, type Transition } from "./supply-machine.ts"
 import { createSupplyState, type SupplyState } from "./supply-state.ts"
@@ -35,6 +35,12 @@ export interface HostState {
   readonly phase: HostPhase
   /** The last recalc, for status displays. */
   readonly power?: PowerSum
+  /** When the `onbattery` timer is due (`onBatteryForMs`), while one runs. */
+  readonly onBatteryTimerAt?: number
+  /** The shutdown was asked for (`upsmon -c fsd`), not caused by power: power returning does not call it off. */
+  readonly userShutdown?: boolean
+  /** When power was seen back while the shutdown ran (`powerReturned` was sent). */
+  readonly powerReturnedAt?: number
 }
 
 /** One supply's poll result. */
@@ -55,6 +61,10 @@ export type HostEvent =
   | { readonly kind: "numLogins"; readonly counts: Readonly<Record<string, number | undefined>> }
   /** A timer from `startTimer` is due. */
   | { readonly kind: "timer"; readonly id: TimerId }
+  /** The shutdown plan stopped before its point of no return (after `powerReturned`): monitor again. */
+  | { readonly kind: "shutdownAborted" }
+  /** The shutdown plan has finished (`keepLoginDuringShutdown`): now the connections go. */
+  | { readonly kind: "shutdownDone" }
 
 /** A host that has heard from nothing yet. */
 export function createHostState(config: MonitorConfig): HostState {
@@ -76,8 +86,9 @@ function step(state: HostState, event: HostEvent, env: MonitorEnv, out: MonitorE
       if (event.kind === "tick") return recalc(state, env, out)
       if (event.kind === "forceShutdown") {
         log(out, env, { level: "info", code: "USER_FSD", message: `User requested FSD${event.reason === undefined ? "" : `: ${event.reason}`}` })
-        return forceShutdown(state, env, out)
+        return forceShutdown({ ...state, userShutdown: true }, env, out)
       }
+      if (event.kind === "timer" && event.id === "onbattery") return recalc(state, env, out)
       return state // stale timers or answers from an earlier run
     case "syncing":
       // upsmon does not poll while it waits for secondaries; late poll results are dropped.
@@ -96,6 +107,13 @@ function step(state: HostState, event: HostEvent, env: MonitorEnv, out: MonitorE
       if (event.kind === "timer" && event.id === "finaldelay") return finish(state, env, out)
       return state
     case "shutdown":
+      // upsmon is gone by now; with keepLoginDuringShutdown we still poll while the plan runs
+      if (event.kind === "poll" && env.config.keepLoginDuringShutdown === true) return watchPowerReturn(applyPolls(state, event.results, env, out), env, out)
+      if (event.kind === "shutdownAborted") return calledOff(state, env, out)
+      if (event.kind === "shutdownDone") {
+        log(out, env, { level: "info", code: "SHUTDOWN_DONE", message: "The shutdown plan has finished: logging out" })
+        out.push({ type: "closeConnections" })
+      }
       return state
   }
 }
@@ -134,17 +152,73 @@ function recalc(state: HostState, env: MonitorEnv, out: MonitorEffect[]): HostSt
     const supply = supplies[i]
     if (supply && (before === undefined || before.why !== v.why)) logVerdict(supply, v, env, out)
   })
-  const next: HostState = { ...state, supplies, pollIntervalMs, power }
+  const { onBatteryTimerAt: _timer, ...rest } = state
+  const timerAt = onBatteryTimer(state, supplies, env, out)
+  const next: HostState = { ...rest, supplies, pollIntervalMs, power, ...(timerAt === undefined ? {} : { onBatteryTimerAt: timerAt }) }
   return power.mustShutDown ? forceShutdown(next, env, out) : next
+}
+
+/**
+ * `onBatteryForMs`: a timer for the earliest supply still to reach it, so the verdict changes at
+ * that moment and not only at the next poll (POLLFREQALERT later).
+ */
+function onBatteryTimer(state: HostState, supplies: readonly SupplyState[], env: MonitorEnv, out: MonitorEffect[]): number | undefined {
+  const forMs = env.config.onBatteryForMs
+  if (forMs === undefined) return undefined
+  const due = supplies
+    .filter((s) => s.flags.ob && !s.flags.cal && s.onBatterySince !== undefined)
+    .map((s) => (s.onBatterySince as number) + forMs)
+    .filter((at) => at > env.now)
+  const at = due.length === 0 ? undefined : Math.min(...due)
+  if (at !== state.onBatteryTimerAt) out.push(at === undefined ? { type: "cancelTimer", id: "onbattery" } : { type: "startTimer", id: "onbattery", at })
+  return at
 }
 
 function logVerdict(supply: SupplyState, v: CriticalVerdict, env: MonitorEnv, out: MonitorEffect[]): void {
   const system = supply.supply.system
   if (v.why === "HOSTSYNC") log(out, env, { level: "warning", code: "GIVING_UP_ON_PRIMARY", message: `Giving up on the primary for UPS [${system}]`, system })
-  if (v.critical) log(out, env, { level: "notice", code: "CRITICAL", message: `Critical UPS: ${system} (${v.why})`, system })
+  if (v.critical) log(out, env, { level: "notice", code: "CRITICAL", message: `Critical UPS: ${system} (${v.why}${verdictDetail(v)})`, system })
   if (v.why === "CAL") {
     log(out, env, { level: "warning", code: "CAL_SUPPRESSES_OBLB", message: `UPS [${system}] is OB+LB now, but it is also calibrating - not declaring a critical state`, system })
   }
+}
+
+/** Why RUNTIME and ON-BATTERY-FOR are critical, in words. */
+function verdictDetail(v: CriticalVerdict): string {
+  const s = (ms: number): string => `${Math.round(ms / 1000)} s`
+  if (v.why === "RUNTIME") return `: battery.runtime ${v.runtimeS} s no longer covers the shutdown plan${v.needMs === undefined ? "" : `'s ${s(v.needMs)}`}`
+  if (v.why === "ON-BATTERY-FOR") return ": on battery for longer than shutdown.when.onBatteryFor"
+  return ""
+}
+
+/**
+ * While the plan runs (`keepLoginDuringShutdown`): power is back when every supply that powers
+ * this host is on line again and none is critical. A primary's own FSD does not count (it set the
+ * latch itself; the loop clears it when the plan stops); a secondary's FSD does: the primary has
+ * not called the shutdown off. A shutdown the user asked for is never called off.
+ */
+function watchPowerReturn(state: HostState, env: MonitorEnv, out: MonitorEffect[]): HostState {
+  if (state.userShutdown === true || state.powerReturnedAt !== undefined) return state
+  const powering = state.supplies.filter((s) => s.supply.powerValue > 0)
+  if (powering.length === 0) return state
+  const back = powering.every((s) => {
+    const own = s.supply.role === "primary" ? { ...s, flags: { ...s.flags, fsd: false } } : s
+    return s.comm === "ok" && s.flags.ol && !s.flags.ob && !supplyVerdict(own, env.now, env.config).critical
+  })
+  if (!back) return state
+  const reason = `Power returned (${powering.map((s) => `${s.supply.system}: ${s.lastStatus ?? "?"}`).join(", ")})`
+  log(out, env, { level: "notice", code: "POWER_RETURNED", message: `${reason} while the shutdown runs: calling it off unless it passed its point of no return` })
+  out.push({ type: "powerReturned", reason })
+  return { ...state, powerReturnedAt: env.now }
+}
+
+/** The plan stopped before its point of no return: back to monitoring, the primary's FSD latch cleared. */
+function calledOff(state: HostState, env: MonitorEnv, out: MonitorEffect[]): HostState {
+  log(out, env, { level: "notice", code: "SHUTDOWN_CALLED_OFF", message: "The shutdown was called off before its point of no return: monitoring again" })
+  const { userShutdown: _user, powerReturnedAt: _back, ...rest } = state
+  // the loop has cleared the FSD latch we set; the next poll would say so too
+  const supplies = state.supplies.map((s) => (s.supply.role === "primary" && s.flags.fsd ? { ...s, flags: { ...s.flags, fsd: false } } : s))
+  return recalc({ ...rest, supplies, phase: { kind: "monitoring" } }, env, out)
 }
 
 /** forceshutdown: FSD on every supply we are primary for, then wait for secondaries; else shut down. */
@@ -195,7 +269,8 @@ function doShutdown(state: HostState, env: MonitorEnv, out: MonitorEffect[]): Ho
  */
 function finish(state: HostState, env: MonitorEnv, out: MonitorEffect[]): HostState {
   log(out, env, { level: "crit", code: "SHUTDOWN_REQUESTED", message: "Running the shutdown" })
-  out.push({ type: "closeConnections" })
+  // nutctl keeps its logins until the plan is done (shutdownDone): see MonitorConfig
+  if (env.config.keepLoginDuringShutdown !== true) out.push({ type: "closeConnections" })
   const { powerDownFlag, shutdownCmd } = env.config
   out.push({ type: "requestShutdown", ...(powerDownFlag === undefined ? {} : { powerDownFlag }), ...(shutdownCmd === undefined ? {} : { shutdownCmd }) })
   return { ...state, phase: { kind: "shutdown", at: env.now } }

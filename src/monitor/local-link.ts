@@ -8,11 +8,13 @@
  * - the MONITOR line's user must hold the rights upsd would check (LOGIN, PRIMARY, FSD) when the
  *   server's user table is given, so a misconfigured line fails here as it would over TCP;
  * - `watch` hands every change of that answer to the loop at once (what the push extension does for
- *   network secondaries), so the primary reacts to `OB LB` without waiting for its next poll.
+ *   network secondaries), so the primary reacts to `OB LB` without waiting for its next poll;
+ * - `clearFsd` can take the latch back (a shutdown called off when power returned), which over NUT
+ *   nothing can: the secondaries then see the power back too.
  */
 import { NutError } from "../protocol/index.ts"
 import type { StateChange, UpsState } from "../ups/index.ts"
-import type { MonitorLogger, PollResult, SupplyConfig, SupplyLink } from "./types.ts"
+import type { MonitorLogger, PollOptions, PollResult, SupplyConfig, SupplyLink } from "./types.ts"
 
 /** A UPS this process serves, as the local link needs it (the CLI builds it from the server). */
 export interface LocalUps {
@@ -48,9 +50,13 @@ class LocalLink implements SupplyLink {
     this.system = options.supply.system
   }
 
-  async poll(): Promise<PollResult> {
+  async poll(options?: PollOptions): Promise<PollResult> {
     if (!this.#connected) this.#logIn()
-    return this.#read()
+    const result = this.#read()
+    if (options?.runtime !== true || result.kind !== "status" || !isOnBattery(result.status)) return result
+    // GET VAR battery.runtime: a UPS that does not report it leaves the budget undecided
+    const seconds = Number.parseFloat(this.#o.ups.state.value("battery.runtime") ?? "")
+    return Number.isFinite(seconds) ? { ...result, runtime: { seconds } } : result
   }
 
   watch(deliver: (result: PollResult) => void): () => void {
@@ -88,6 +94,11 @@ class LocalLink implements SupplyLink {
     // upsd sets the latch with the driver down too; only the rights are checked
     if (!this.#allowed("fsd")) throw new NutError("ACCESS-DENIED")
     this.#o.ups.state.setFsd()
+  }
+
+  async clearFsd(): Promise<void> {
+    if (!this.#allowed("fsd")) throw new NutError("ACCESS-DENIED")
+    this.#o.ups.state.clearFsd()
   }
 
   async numLogins(): Promise<number> {
@@ -137,4 +148,9 @@ function affectsStatus(change: StateChange): boolean {
   if (change.kind !== "var") return false
   const name = change.name.toLowerCase()
   return name === "ups.status" || name === "ups.alarm"
+}
+
+/** `OB` among the status words (upsmon compares them case-insensitively). */
+function isOnBattery(status: string): boolean {
+  return status.split(" ").some((w) => w.toUpperCase() === "OB")
 }

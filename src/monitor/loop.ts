@@ -9,6 +9,11 @@
  * come back through one inbox and are fed one at a time, after every effect of the transition
  * that asked for them: the machine never sees two events at once. upsmon waits for each reply in
  * turn; here a hanging NUMLOGINS query cannot hold back the HOSTSYNC timer.
+ *
+ * With `keepLoginDuringShutdown` (nutctl's cluster config) the shutdown plan runs beside the loop:
+ * polling goes on (the connections stay, so a secondary still counts in the primary's NUMLOGINS),
+ * `powerReturned` aborts the plan's signal, and the plan's end comes back through the inbox — a
+ * plan called off before its point of no return puts the host back to monitoring.
  */
 import { createHostState, nextHostState, type HostEvent, type HostState, type SupplyPoll } from "./host-machine.ts"
 import { Notifier } from "./notifier.ts"
@@ -22,6 +27,7 @@ import type {
   MonitorLogger,
   MonitorRecord,
   PollResult,
+  RuntimeBudgetCheck,
   ShellRunner,
   ShutdownHandler,
   ShutdownReport,
@@ -51,6 +57,11 @@ export interface MonitorLoopOptions {
    * shutdown handler is expected to run its plan dry. @default false
    */
   readonly dryRun?: boolean
+  /**
+   * `shutdown.when.runtimeBelow`: with it, polls on battery also read `battery.runtime`, and the
+   * loop adds this budget's verdict to each reading before the machine sees it.
+   */
+  readonly runtimeBudget?: RuntimeBudgetCheck
 }
 
 /** How `run()` ended. */
@@ -60,7 +71,11 @@ export type MonitorOutcome =
   /** The caller's signal stopped the loop. */
   | { readonly kind: "stopped" }
 
-type InboxItem = HostEvent | { readonly kind: "round"; readonly results: readonly SupplyPoll[] }
+type InboxItem =
+  | HostEvent
+  | { readonly kind: "round"; readonly results: readonly SupplyPoll[] }
+  /** The shutdown plan running beside the loop has ended. */
+  | { readonly kind: "planEnded"; readonly at: number; readonly report: ShutdownReport }
 
 /** Create a monitor loop; nothing happens until `run()`. */
 export function createMonitorLoop(options: MonitorLoopOptions): MonitorLoop {
@@ -84,6 +99,10 @@ export class MonitorLoop {
   #wake: AbortController | undefined
   #outcome: MonitorOutcome | undefined
   #running = false
+  /** The plan running beside the loop (keepLoginDuringShutdown), settled once its end is in the inbox. */
+  #plan: Promise<void> | undefined
+  /** Aborts the plan's signal: power returned. */
+  #planAbort: AbortController | undefined
 
   constructor(options: MonitorLoopOptions) {
     this.#o = options
@@ -137,7 +156,16 @@ export class MonitorLoop {
     try {
       await this.#clearFlag()
       this.#nextPollAt = this.#o.clock.now()
-      while (!signal.aborted && this.#outcome === undefined) await this.#step(signal)
+      while (this.#outcome === undefined) {
+        if (signal.aborted) {
+          if (this.#plan === undefined) break
+          // stopping nutctl (which the shutdown itself may cause) must not cut the plan short
+          await this.#plan
+          for (let item = this.#inbox.shift(); item !== undefined && this.#outcome === undefined; item = this.#inbox.shift()) await this.#handle(item)
+          continue
+        }
+        await this.#step(signal)
+      }
     } finally {
       signal.removeEventListener("abort", onAbort)
       for (const u of unwatch) u?.()
@@ -151,11 +179,7 @@ export class MonitorLoop {
   /** Handle one thing that is due, or sleep until something is. */
   async #step(signal: AbortSignal): Promise<void> {
     const item = this.#inbox.shift()
-    if (item !== undefined) {
-      if (item.kind === "round") await this.#roundDone(item.results)
-      else await this.#feed(item)
-      return
-    }
+    if (item !== undefined) return this.#handle(item)
     const now = this.#o.clock.now()
     const timer = earliest(this.#timers)
     if (timer !== undefined && timer.at <= now) {
@@ -168,7 +192,7 @@ export class MonitorLoop {
       this.#notifier.tick(now)
       return
     }
-    const polling = this.#state.phase.kind === "monitoring"
+    const polling = this.#state.phase.kind === "monitoring" || (this.#state.phase.kind === "shutdown" && this.#plan !== undefined)
     if (polling && this.#nextPollAt !== undefined && this.#nextPollAt <= now) {
       this.#startRound()
       return
@@ -192,6 +216,12 @@ export class MonitorLoop {
     }
   }
 
+  async #handle(item: InboxItem): Promise<void> {
+    if (item.kind === "round") return this.#roundDone(item.results)
+    if (item.kind === "planEnded") return this.#planEnded(item.at, item.report)
+    return this.#feed(item)
+  }
+
   #enqueue(item: InboxItem): void {
     this.#inbox.push(item)
     this.#wake?.abort()
@@ -201,10 +231,12 @@ export class MonitorLoop {
   #startRound(): void {
     this.#nextPollAt = undefined
     this.#pushedThisRound.clear()
+    const budget = this.#o.runtimeBudget
     const polls = [...this.#o.config.supplies].map(async ({ system }): Promise<SupplyPoll> => {
       const link = this.#links.get(system) as SupplyLink
       try {
-        return { system, result: await link.poll() }
+        const result = await link.poll(budget === undefined ? undefined : { runtime: true })
+        return { system, result: budget === undefined ? result : withBudget(result, budget) }
       } catch (e) {
         // a link must not throw; if one does, it counts as a failed poll
         return { system, result: { kind: "failed", error: `INTERNAL: ${(e as Error).message}` } }
@@ -265,6 +297,8 @@ export class MonitorLoop {
         return
       case "requestShutdown":
         return this.#shutdown(effect.shutdownCmd)
+      case "powerReturned":
+        return this.#callOff(effect.reason)
     }
   }
 
@@ -308,15 +342,62 @@ export class MonitorLoop {
         }
       }
     }
-    let report: ShutdownReport
-    try {
-      // never aborted: stopping nutctl (which the shutdown itself may cause) must not kill the plan
-      report = await this.#o.shutdown.run(shutdownCmd === undefined ? { at } : { at, shutdownCmd }, new AbortController().signal)
-    } catch (e) {
-      report = { ok: false, failures: [(e as Error).message] }
+    // only power returning aborts it: stopping nutctl (which the shutdown itself may cause) must not
+    const abort = new AbortController()
+    const running = this.#o.shutdown.run(shutdownCmd === undefined ? { at } : { at, shutdownCmd }, abort.signal).catch((e: unknown): ShutdownReport => ({ ok: false, failures: [(e as Error).message] }))
+    if (this.#o.config.keepLoginDuringShutdown !== true) {
+      // upsmon: its connections are gone, nothing is watched any more
+      const report = await running
+      for (const f of report.failures) log("error", f)
+      this.#outcome = { kind: "shutdown", at, report }
+      return
     }
+    this.#planAbort = abort
+    this.#plan = running.then((report) => this.#enqueue({ kind: "planEnded", at, report }))
+  }
+
+  /** powerReturned: abort the plan's signal, unless an FSD we set could not be taken back. */
+  #callOff(reason: string): void {
+    const abort = this.#planAbort
+    if (abort === undefined || abort.signal.aborted) return
+    // our FSD stays on a UPS we reach over NUT (no command clears it): the secondaries go on
+    // shutting down, and so must we, or the UPS's power cycle at the end would not come
+    const stuck = this.#o.dryRun === true ? [] : this.#primaries().filter((system) => this.#links.get(system)?.clearFsd === undefined)
+    if (stuck.length > 0) {
+      this.#o.log("warning", `${reason}, but the FSD set on UPS ${stuck.join(", ")} cannot be cleared over NUT: the shutdown goes on`)
+      return
+    }
+    abort.abort(new Error(reason))
+  }
+
+  /** The plan beside the loop has ended: the host is going down, or (called off) monitors again. */
+  async #planEnded(at: number, report: ShutdownReport): Promise<void> {
+    const { log, flagFile } = this.#o
+    this.#plan = undefined
+    this.#planAbort = undefined
     for (const f of report.failures) log("error", f)
+    if (report.aborted === true) {
+      if (this.#o.dryRun !== true) {
+        for (const system of this.#primaries()) {
+          await this.#links
+            .get(system)
+            ?.clearFsd?.()
+            .catch((e: unknown) => log("error", `Cannot clear FSD on UPS ${system}: ${(e as Error).message}`))
+        }
+        // a flag left behind would make the next ordinary reboot cut the power (nutctl killpower)
+        const flag = this.#powerDownFlag
+        if (flag !== undefined && flagFile !== undefined) await clearPowerDownFlag(flagFile, flag).catch((e: unknown) => log("error", `Cannot remove POWERDOWNFLAG ${flag}: ${(e as Error).message}`))
+      }
+      await this.#feed({ kind: "shutdownAborted" })
+      this.#nextPollAt ??= this.#o.clock.now()
+      return
+    }
+    await this.#feed({ kind: "shutdownDone" })
     this.#outcome = { kind: "shutdown", at, report }
+  }
+
+  #primaries(): string[] {
+    return this.#o.config.supplies.filter((s) => s.role === "primary").map((s) => s.system)
   }
 
   /** clear_pdflag: a flag left by our last shutdown is removed; a foreign file disables the flag. */
@@ -333,6 +414,14 @@ export class MonitorLoop {
       log("error", `Cannot check POWERDOWNFLAG ${flag}: ${(e as Error).message}`)
     }
   }
+}
+
+/** A reading of battery.runtime with the budget's verdict on it. */
+function withBudget(result: PollResult, budget: RuntimeBudgetCheck): PollResult {
+  if (result.kind !== "status" || result.runtime === undefined) return result
+  const { needMs } = budget
+  const runtime = { seconds: result.runtime.seconds, covers: budget.covers(result.runtime.seconds), ...(needMs === undefined ? {} : { needMs }) }
+  return { ...result, runtime }
 }
 
 function earliest(timers: ReadonlyMap<TimerId, number>): { id: TimerId; at: number } | undefined {

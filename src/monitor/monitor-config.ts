@@ -89,8 +89,12 @@ export interface NutctlMonitorTarget {
 /** The role and shutdown settings a nutctl host monitors with. */
 export interface NutctlMonitorSource {
   readonly role: { readonly role: "primary" | "secondary"; readonly monitor: readonly NutctlMonitorTarget[] }
-  /** `shutdown:` of the cluster config: hostsync and finaldelay in seconds (already parsed). */
-  readonly shutdown?: { readonly hostsync?: number | undefined; readonly finaldelay?: number | undefined }
+  /** `shutdown:` of the cluster config: hostsync, finaldelay and `when.onBatteryFor` in seconds (already parsed). */
+  readonly shutdown?: {
+    readonly hostsync?: number | undefined
+    readonly finaldelay?: number | undefined
+    readonly when?: { readonly onBatteryFor?: number | null | undefined } | undefined
+  }
 }
 
 /** What nutctl's schema does not carry (yet): upsmon's other settings, in seconds, and the login. */
@@ -114,6 +118,11 @@ export interface NutctlMonitorOptions {
   readonly powerDownFlag?: string
   /** The resolved login for a target (src/config `monitorLogin` + secret resolution). */
   readonly login?: (target: NutctlMonitorTarget) => { readonly user: string; readonly password: string } | undefined
+  /**
+   * Keep the logins until the shutdown plan has finished (README "Monitor", deliberate
+   * differences from upsmon); `nutctl serve/monitor --config` sets it. @default false
+   */
+  readonly keepLoginDuringShutdown?: boolean
 }
 
 /** A MonitorConfig from a nutctl role: every monitored UPS gets the role's primary/secondary. */
@@ -123,6 +132,7 @@ export function monitorConfigFromNutctl(source: NutctlMonitorSource, options: Nu
     return { system: t.system, ups: t.ups, host: t.host, port: t.port, powerValue: t.powerValue, role: source.role.role, ...(login === undefined ? {} : login) }
   })
   const seconds = (v: number | undefined, d: number): number => (v ?? d) * 1000
+  const onBatteryFor = source.shutdown?.when?.onBatteryFor
   return {
     supplies,
     minSupplies: options.minSupplies ?? UPSMON_DEFAULTS.minSupplies,
@@ -137,6 +147,8 @@ export function monitorConfigFromNutctl(source: NutctlMonitorSource, options: Nu
     ...optional("notifyCmd", options.notifyCmd),
     ...optional("shutdownCmd", options.shutdownCmd),
     ...optional("powerDownFlag", options.powerDownFlag),
+    ...(onBatteryFor === undefined || onBatteryFor === null ? {} : { onBatteryForMs: onBatteryFor * 1000 }),
+    ...(options.keepLoginDuringShutdown === true ? { keepLoginDuringShutdown: true } : {}),
   }
 }
 

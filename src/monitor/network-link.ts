@@ -12,7 +12,7 @@
  */
 import { NutClient, NutClientError, nodeDialer, type ClientTlsOptions, type ClientTransport, type Dialer } from "../client/index.ts"
 import { NutError, type PushUpdate } from "../protocol/index.ts"
-import type { MonitorLogger, PollResult, SupplyConfig, SupplyLink } from "./types.ts"
+import type { MonitorLogger, PollOptions, PollResult, SupplyConfig, SupplyLink } from "./types.ts"
 
 export interface NetworkLinkOptions {
   readonly supply: SupplyConfig
@@ -51,7 +51,7 @@ class NetworkLink implements SupplyLink {
     this.system = options.supply.system
   }
 
-  async poll(): Promise<PollResult> {
+  async poll(options?: PollOptions): Promise<PollResult> {
     const ups = this.#o.supply.ups
     let client = this.#client
     if (client === undefined) {
@@ -65,7 +65,16 @@ class NetworkLink implements SupplyLink {
       const status = await client.getVar(ups, "ups.status")
       // newer upsmon reads ups.alarm for the ALARM message; a failure there is not a failed poll
       const alarm = status.split(" ").some((w) => w.toUpperCase() === "ALARM") ? await client.getVar(ups, "ups.alarm").catch(() => undefined) : undefined
-      return alarm === undefined ? { kind: "status", status } : { kind: "status", status, alarm }
+      // the runtime budget (shutdown.when.runtimeBelow) reads battery.runtime on battery; a UPS
+      // without it (ERR VAR-NOT-SUPPORTED) leaves the budget undecided, not the poll failed
+      const onBattery = options?.runtime === true && status.split(" ").some((w) => w.toUpperCase() === "OB")
+      const seconds = onBattery ? Number.parseFloat((await client.getVar(ups, "battery.runtime").catch(() => undefined)) ?? "") : Number.NaN
+      return {
+        kind: "status",
+        status,
+        ...(alarm === undefined ? {} : { alarm }),
+        ...(Number.isFinite(seconds) ? { runtime: { seconds } } : {}),
+      }
     } catch (e) {
       if (e instanceof NutError) return { kind: "failed", error: e.code }
       // the session is unusable (closed, timed out, garbled): upsmon's drop_connection

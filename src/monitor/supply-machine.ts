@@ -42,7 +42,7 @@ export function nextSupplyState(state: SupplyState, event: SupplyEvent, env: Mon
   switch (event.kind) {
     case "status":
       // upsmon: "empty response is the same as a dead ups".
-      return event.status === "" ? pollFailed(state, "EMPTY-STATUS", false, env) : statusSeen(state, event.status, event.alarm, env)
+      return event.status === "" ? pollFailed(state, "EMPTY-STATUS", false, env) : statusSeen(state, event, env)
     case "failed":
       return pollFailed(state, event.error, event.dropped === true, env)
     case "tick":
@@ -98,7 +98,8 @@ function pollFailed(state: SupplyState, error: string, dropped: boolean, env: Mo
 }
 
 /** parse_status for a non-empty `ups.status`. */
-function statusSeen(state: SupplyState, status: string, alarm: string | undefined, env: MonitorEnv): Transition<SupplyState> {
+function statusSeen(state: SupplyState, poll: Extract<PollResult, { kind: "status" }>, env: MonitorEnv): Transition<SupplyState> {
+  const { status, alarm } = poll
   const { now, config } = env
   const system = state.supply.system
   const effects: MonitorEffect[] = []
@@ -143,6 +144,7 @@ function statusSeen(state: SupplyState, status: string, alarm: string | undefine
           s.line = "online"
           flags.ol = true
           flags.ob = false
+          delete s.onBatterySince
         }
         break
       case "OB": // ups_on_batt
@@ -151,6 +153,8 @@ function statusSeen(state: SupplyState, status: string, alarm: string | undefine
           say({ type: "ONBATT" })
           flags.ob = true
           flags.ol = false
+          // shutdown.when.onBatteryFor counts from here
+          s.onBatterySince = now
         }
         break
       case "LB":
@@ -197,6 +201,9 @@ function statusSeen(state: SupplyState, status: string, alarm: string | undefine
   if (other.length > 0 && other.join(" ") !== state.other.join(" ")) say({ type: "OTHER", detail: other.join(" ") })
   s.other = other
   s.flags = flags
+  // battery.runtime only matters on battery; a pushed status (no runtime) keeps the last reading
+  if (!flags.ob) delete s.runtime
+  else if (poll.runtime !== undefined) s.runtime = poll.runtime
   return { state: s, effects }
 }
 

@@ -2,7 +2,7 @@
  * What the monitor knows about one supply: upsmon's `utype_t` (clients/upsmon.h) as an immutable
  * value. Times are ms since the epoch; `undefined` is upsmon's 0 ("never", i.e. long ago).
  */
-import type { SupplyConfig } from "./types.ts"
+import type { RuntimeReading, SupplyConfig } from "./types.ts"
 
 /** Status flags the monitor keeps (upsmon's ST_* bits plus the newer notify-only ones). */
 export interface SupplyFlags {
@@ -53,6 +53,10 @@ export interface SupplyState {
   readonly lastError?: string
   /** LB was set by DEADTIME promotion, not by the UPS. */
   readonly deadPromoted: boolean
+  /** When the supply went on battery (OB seen after anything else); unset while not OB. */
+  readonly onBatterySince?: number
+  /** The last `battery.runtime` read on battery, with the budget's verdict; unset while not OB. */
+  readonly runtime?: RuntimeReading
 }
 
 const NO_FLAGS: SupplyFlags = { ol: false, ob: false, lb: false, fsd: false, cal: false, off: false, bypass: false, over: false, trim: false, boost: false, alarm: false }

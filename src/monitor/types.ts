@@ -61,6 +61,19 @@ export interface MonitorConfig {
   readonly shutdownCmd?: string
   /** POWERDOWNFLAG: written right before the shutdown; no default, as in upsmon. */
   readonly powerDownFlag?: string
+  /**
+   * nutctl's `shutdown.when.onBatteryFor`: a supply on battery this long counts as critical, as a
+   * upssched "START-TIMER on ONBATT, then `upsmon -c fsd`" would do (but per supply, for MINSUPPLIES).
+   */
+  readonly onBatteryForMs?: number
+  /**
+   * Keep the connections (and keep polling) while the shutdown plan runs; drop them only once it
+   * has finished. A secondary's login then means "not down yet" to the primary that waits for
+   * NUMLOGINS, and power returning before the plan's point of no return calls the shutdown off.
+   * upsmon drops its connections before SHUTDOWNCMD (what upsmon.conf-based monitors keep doing).
+   * @default false
+   */
+  readonly keepLoginDuringShutdown?: boolean
 }
 
 // ----- Input -----
@@ -73,6 +86,8 @@ export type PollResult =
       readonly status: string
       /** `ups.alarm`, when the loop fetched it (for the ALARM message). */
       readonly alarm?: string
+      /** `battery.runtime` read with the status while on battery, when the loop has a runtime budget. */
+      readonly runtime?: RuntimeReading
     }
   | {
       readonly kind: "failed"
@@ -82,8 +97,18 @@ export type PollResult =
       readonly dropped?: boolean
     }
 
-/** Timers the host machine asks the loop to run. */
-export type TimerId = "numlogins" | "hostsync" | "finaldelay"
+/** `battery.runtime` as one poll read it, with the runtime budget's verdict the loop added. */
+export interface RuntimeReading {
+  /** `battery.runtime`, seconds. */
+  readonly seconds: number
+  /** Whether it still covers what the shutdown plan needs (`shutdown.when.runtimeBelow`). */
+  readonly covers?: boolean
+  /** What the plan needs, ms (for the messages). */
+  readonly needMs?: number
+}
+
+/** Timers the host machine asks the loop to run (`onbattery`: `onBatteryForMs` is due). */
+export type TimerId = "numlogins" | "hostsync" | "finaldelay" | "onbattery"
 
 // ----- Output -----
 
@@ -119,6 +144,9 @@ export type DecisionCode =
   | "HOSTSYNC_EXPIRED"
   | "POWERFAIL_SHUTDOWN"
   | "SHUTDOWN_REQUESTED"
+  | "POWER_RETURNED"
+  | "SHUTDOWN_CALLED_OFF"
+  | "SHUTDOWN_DONE"
 
 /** A decision or observation of the monitor that is not a notification (upsmon's log lines). */
 export interface DecisionRecord {
@@ -155,6 +183,11 @@ export type MonitorEffect =
   | { readonly type: "closeConnections" }
   /** Run this host's shutdown: write POWERDOWNFLAG (when set), then the shutdown plan. */
   | { readonly type: "requestShutdown"; readonly powerDownFlag?: string; readonly shutdownCmd?: string }
+  /**
+   * Power is back while the shutdown runs (`keepLoginDuringShutdown`): call it off. The plan stops
+   * if it is still before its point of no return; the loop then feeds `shutdownAborted`.
+   */
+  | { readonly type: "powerReturned"; readonly reason: string }
 
 // ----- Runtime capabilities (what the loop is given; tests pass fakes) -----
 
@@ -169,9 +202,14 @@ export interface SupplyLink {
   /** The supply's `ups@host:port`, as in its SupplyConfig. */
   readonly system: string
   /** Connect and log in when not connected, then read `ups.status` (and `ups.alarm` while ALARM). */
-  poll(): Promise<PollResult>
+  poll(options?: PollOptions): Promise<PollResult>
   /** `FSD <ups>`; rejects when the server refused or the connection is down. */
   setFsd(): Promise<void>
+  /**
+   * Clear the FSD latch again, after a shutdown was called off. Only a UPS this process serves can:
+   * NUT has no command for it (upsd clears it only when it restarts). Links that cannot leave it out.
+   */
+  clearFsd?(): Promise<void>
   /** `GET NUMLOGINS <ups>`; rejects on any failure. */
   numLogins(): Promise<number>
   /** upsmon's exit before SHUTDOWNCMD: close without LOGOUT (the server's NUMLOGINS drops). */
@@ -183,6 +221,23 @@ export interface SupplyLink {
    * one-supply poll. Returns the unsubscribe. Links without push leave it out.
    */
   watch?(deliver: (result: PollResult) => void): () => void
+}
+
+/** What a poll reads besides `ups.status`. */
+export interface PollOptions {
+  /** Also read `battery.runtime` when the status says OB (for the runtime budget). @default false */
+  readonly runtime?: boolean
+}
+
+/**
+ * What the loop asks of the runtime budget behind `shutdown.when.runtimeBelow` (shutdown's
+ * `createRuntimeBudget` fits; a fixed threshold is `runtime × 1000 ≥ ms`).
+ */
+export interface RuntimeBudgetCheck {
+  /** Does `battery.runtime` (seconds) still cover the plan? True while the need is not known. */
+  covers(batteryRuntime: number): boolean
+  /** What the plan needs, ms; undefined while it is not known yet. */
+  readonly needMs: number | undefined
 }
 
 /** Runs `/bin/sh -c command` with `env` added to the process environment (NOTIFYCMD, CMDSCRIPT). */
@@ -218,11 +273,15 @@ export interface ShutdownReport {
   readonly ok: boolean
   /** One line per failed part, for the log and the exit status. */
   readonly failures: readonly string[]
+  /** The plan was called off before its point of no return (power returned): this host stays up. */
+  readonly aborted?: boolean
 }
 
 /**
  * The hand-off from the monitor to the host's shutdown: NUT's SHUTDOWNCMD through the `command`
- * executor today, the executor plan of issue 5 later.
+ * executor (upsmon.conf), or the cluster config's plan runner. `signal` aborts when power returned
+ * while the plan runs (only with `keepLoginDuringShutdown`); a plan that stopped before its point
+ * of no return reports `aborted`.
  */
 export interface ShutdownHandler {
   run(request: ShutdownRequest, signal: AbortSignal): Promise<ShutdownReport>
