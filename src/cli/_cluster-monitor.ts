@@ -165,7 +165,9 @@ async function openStore(options: ClusterMonitorOptions): Promise<NutctlStore> {
  * on a primary, alone on a secondary). Problems are logged; returns undefined when nothing runs,
  * with `failed` telling a config problem (exit 1) from a role that monitors nothing.
  */
-export async function startClusterMonitor(options: ClusterMonitorOptions): Promise<{ monitor?: { stop(): Promise<void>; readonly done: Promise<void> }; failed: boolean }> {
+export async function startClusterMonitor(
+  options: ClusterMonitorOptions,
+): Promise<{ monitor?: Awaited<ReturnType<typeof startMonitorBeside>>; failed: boolean }> {
   let monitor: NutMonitor | undefined
   try {
     monitor = await createClusterMonitor(options)

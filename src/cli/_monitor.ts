@@ -57,11 +57,15 @@ export interface NutMonitorOptions {
   /** Send WALL messages with wall(1). */
   readonly wall: boolean
   readonly local?: LocalServer
+  /** Every notify/decision record (HTTP events and history). */
+  readonly onRecord?: (record: MonitorRecord) => void
 }
 
 /** A monitor built from NUT's files, and which of its supplies use the local shortcut. */
 export interface NutMonitor {
   readonly loop: MonitorLoop
+  /** MINSUPPLIES, for status views. */
+  readonly minSupplies: number
   readonly local: readonly string[]
   /** Work beside the loop while it runs (the cluster monitor: restore at start, runtime budget). */
   readonly beside?: (signal: AbortSignal) => Promise<void>
@@ -108,6 +112,7 @@ export async function createNutMonitor(options: NutMonitorOptions): Promise<NutM
     ...(options.local === undefined ? {} : { local: options.local }),
     ...(upssched === undefined ? {} : { upssched }),
     network: { tls: upsmon.forceSsl ? "require" : "try", ...(upsmon.certVerify ? { tlsOptions: { verify: true } } : {}) },
+    ...(options.onRecord === undefined ? {} : { onRecord: options.onRecord }),
   })
 }
 
@@ -176,7 +181,7 @@ export function assembleMonitor(parts: MonitorParts): NutMonitor {
     ...(parts.upssched === undefined ? {} : { upssched: parts.upssched }),
     dryRun,
   })
-  return { loop, local }
+  return { loop, local, minSupplies: config.minSupplies }
 }
 
 /**
@@ -292,7 +297,7 @@ export function monitorLogger(log: ConsolaInstance): MonitorLogger {
  * local shortcut for the UPSes this process serves. Returns its stop (a normal stop: LOGOUT).
  * @throws like createNutMonitor, before anything runs
  */
-export async function startServeMonitor(options: NutMonitorOptions & { readonly local: LocalServer }): Promise<{ stop(): Promise<void> }> {
+export async function startServeMonitor(options: NutMonitorOptions & { readonly local: LocalServer }): Promise<{ stop(): Promise<void>; readonly loop: MonitorLoop; readonly minSupplies: number }> {
   return startMonitorBeside(await createNutMonitor(options), options)
 }
 
@@ -303,7 +308,7 @@ export async function startServeMonitor(options: NutMonitorOptions & { readonly 
 export async function startMonitorBeside(
   monitor: NutMonitor,
   options: { readonly log: ConsolaInstance; readonly dryRun: boolean; readonly local?: LocalServer | undefined },
-): Promise<{ stop(): Promise<void>; readonly done: Promise<void> }> {
+): Promise<{ stop(): Promise<void>; readonly done: Promise<void>; readonly loop: MonitorLoop; readonly minSupplies: number }> {
   const { log } = options
   // upsd's drivers connect within a second or so; a monitor polling before that would start with
   // COMMBAD/COMMOK (and their NOTIFYCMDs) for nothing
@@ -323,6 +328,8 @@ export async function startMonitorBeside(
     },
   )
   return {
+    loop: monitor.loop,
+    minSupplies: monitor.minSupplies,
     /** Settles when the monitor ended by itself (the shutdown was handed over) or was stopped. */
     done: running,
     async stop() {

@@ -1,9 +1,10 @@
 import { defineCommand } from "citty"
 import { hostname } from "node:os"
-import { ConfigError, parseListenAddress } from "../config/index.ts"
+import { ConfigError, parseListenAddress, parseUpsSystem } from "../config/index.ts"
 import { formatAddress, type ListenAddress } from "../server/index.ts"
 import { DEFAULT_DATA_DIR } from "./_history.ts"
-import { httpListen, parseHttpConfig, startHttp, type RunningHttp } from "./_http.ts"
+import { httpListen, monitorViewOf, parseHttpConfig, startHttp, type RunningHttp } from "./_http.ts"
+import type { MonitorLoop } from "../monitor/index.ts"
 import { startClusterMonitor } from "./_cluster-monitor.ts"
 import { createLog } from "./_log.ts"
 import { readUpsmonConf, startServeMonitor } from "./_monitor.ts"
@@ -57,10 +58,25 @@ export default defineCommand({
       // a secondary of the cluster config serves no UPS: its monitor is all that runs
       const cluster = resolved.cluster
       if (resolved.exitCode === 0 && cluster?.role !== undefined) {
-        const started = await startClusterMonitor({ ...monitorOptions, cluster })
+        // HTTP on a secondary shows its view of the primary's UPS (polled over NUT) and its monitor
+        let http: RunningHttp | undefined
+        const first = cluster.role.entry.monitor[0]
+        const primary = first === undefined ? undefined : parseUpsSystem(typeof first === "string" ? first : first.system)
+        try {
+          const httpConfig = parseHttpConfig(cluster.loaded.config.http, cluster.loaded.file)
+          const at = httpListen(args.http as string | boolean | undefined, httpConfig.listen)
+          // no NUT users here (their passwords stay on the primary): the secondary's HTTP is read-only
+          const users: [] = []
+          if (at && primary) http = await startHttp({ listen: at, remote: { host: primary.host, port: primary.port, ups: [primary.ups] }, users, config: httpConfig, configFile: cluster.loaded.file, ...(dataDir ? { history: { dir: dataDir } } : {}), log })
+        } catch (e) {
+          log.error(`${(e as Error).message}: monitoring without HTTP`)
+        }
+        const started = await startClusterMonitor({ ...monitorOptions, cluster, ...(http ? { onRecord: (r: Parameters<RunningHttp["events"]["monitorRecord"]>[0]) => http?.events.monitorRecord(r) } : {}) })
         if (started.failed) process.exitCode = 1
+        if (http && started.monitor) http.attachMonitor(monitorViewOf(started.monitor.loop, { minSupplies: started.monitor.minSupplies }))
         if (started.monitor) await Promise.race([untilStopSignal(log), started.monitor.done])
         await started.monitor?.stop()
+        await http?.stop()
         return
       }
       process.exitCode = resolved.exitCode
@@ -92,12 +108,14 @@ export default defineCommand({
     } catch (e) {
       log.error(`${(e as Error).message}: serving NUT without HTTP`)
     }
+    // monitor records feed HTTP's events and history; its state feeds /api/v1/monitor and /metrics
+    const onRecord = http ? { onRecord: (r: Parameters<RunningHttp["events"]["monitorRecord"]>[0]) => http?.events.monitorRecord(r) } : {}
     // upsmon.conf beside the server's files: run the monitor in this process too (like upsd + upsmon)
-    let monitor: { stop(): Promise<void> } | undefined
+    let monitor: { stop(): Promise<void>; readonly loop: MonitorLoop; readonly minSupplies: number } | undefined
     if (args["nut-config"]) {
       try {
         const upsmon = await readUpsmonConf(args["nut-config"], false)
-        const options = { dir: args["nut-config"], log, dryRun: args["dry-run"] === true, wall: args.wall !== false, local: upsd }
+        const options = { dir: args["nut-config"], log, dryRun: args["dry-run"] === true, wall: args.wall !== false, local: upsd, ...onRecord }
         if (upsmon) monitor = await startServeMonitor({ ...options, upsmon: upsmon.conf })
       } catch (e) {
         for (const m of e instanceof ConfigError ? e.issues.map((i) => i.message) : [(e as Error).message]) log.error(m)
@@ -108,7 +126,7 @@ export default defineCommand({
     }
     // the cluster config: the primary's monitor, beside the server (the local shortcut)
     if (resolved.cluster?.role !== undefined) {
-      const started = await startClusterMonitor({ ...monitorOptions, cluster: resolved.cluster, local: upsd })
+      const started = await startClusterMonitor({ ...monitorOptions, cluster: resolved.cluster, local: upsd, ...onRecord })
       if (started.failed) {
         await http?.stop()
         await upsd.stop()
@@ -117,6 +135,7 @@ export default defineCommand({
       }
       monitor = started.monitor
     }
+    if (http && monitor) http.attachMonitor(monitorViewOf(monitor.loop, { minSupplies: monitor.minSupplies }))
     await untilStopSignal(log)
     await monitor?.stop()
     await http?.stop()
