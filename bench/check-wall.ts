@@ -53,7 +53,7 @@ try {
   const config = join(dir, "nutctl.yaml")
   writeFileSync(
     config,
-    `users:\n  mon: { password: secret, upsmon: secondary }\nroles:\n  - { name: nodes, hosts: "*", role: secondary, monitor: ["${target}"], shutdown: [command] }\nshutdown:\n  when: { runtimeBelow: 5m }\nexecutors:\n  command: { command: "/sbin/shutdown -h +0" }\n`,
+    `users:\n  mon: { password: secret, upsmon: secondary }\nroles:\n  - { name: nodes, hosts: "*", role: secondary, monitor: ["${target}"], shutdown: [command] }\nshutdown:\n  when: { runtimeBelow: 5m }\nexecutors:\n  command: { command: "/bin/true" }\n`,
     { mode: 0o600 },
   )
   const env = { ...process.env, NUTCTL_CONFIG: "", TMPDIR: dir }

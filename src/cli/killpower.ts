@@ -2,9 +2,10 @@ import { spawn } from "node:child_process"
 import { defineCommand } from "citty"
 import { hostname } from "node:os"
 import { ConfigError } from "../config/index.ts"
-import { nodeFlagFile, runKillpower, systemClock, type LogLevel } from "../monitor/index.ts"
+import { nodeFlagFile, runKillpower, systemClock } from "../monitor/index.ts"
 import { planKillpower } from "./_killpower.ts"
 import { createLog } from "./_log.ts"
+import { monitorLogger } from "./_monitor.ts"
 import { DEFAULT_CLUSTER_CONFIG } from "./_serve-setup.ts"
 import { hidCapabilities } from "./_upsd.ts"
 
@@ -52,20 +53,11 @@ export default defineCommand({
       return
     }
     for (const n of plan.notes) log.info(n)
-    const write: Record<LogLevel, (m: string) => void> = {
-      debug: (m) => log.debug(m),
-      info: (m) => log.info(m),
-      notice: (m) => log.info(m),
-      warning: (m) => log.warn(m),
-      error: (m) => log.error(m),
-      crit: (m) => log.error(m),
-      alert: (m) => log.error(m),
-    }
     const outcome = await runKillpower({
       flag: plan.flag,
       targets: plan.targets,
       clock: systemClock,
-      log: (level, message) => write[level](message),
+      log: monitorLogger(log),
       dryRun,
       ...(plan.powerOffWaitMs === undefined ? {} : { powerOffWaitMs: plan.powerOffWaitMs }),
       reboot: () => runReboot(),
