@@ -49,9 +49,10 @@ export class Session implements SessionView {
 
   #dispatch(words: readonly string[]): string {
     const [name, ...args] = words
-    const spec = name === undefined ? undefined : COMMANDS[name.toUpperCase()]
+    const command = name?.toUpperCase()
+    const spec = command === undefined ? undefined : COMMANDS[command]
     // the word only when it is a known command, so a client cannot grow the metric's label set
-    this.ctx.onRequest?.(spec && name !== undefined ? name.toUpperCase() : "UNKNOWN")
+    this.ctx.onRequest?.(spec ? (command as string) : "UNKNOWN")
     if (!spec) return "ERR UNKNOWN-COMMAND"
     try {
       if (spec.auth) {
