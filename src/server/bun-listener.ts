@@ -50,6 +50,7 @@ export function bunListen(): BunListen | undefined {
 export interface BunClient {
   readonly session: Session
   lastLineAt: number
+  sawLine: boolean
   destroy(): void
 }
 
@@ -57,6 +58,7 @@ export interface BunClient {
 export class BunConnection implements BunClient {
   readonly session: Session
   lastLineAt: number
+  sawLine = false
   readonly #socket: BunSocket
   readonly #stream: RequestStream
   readonly #onClose: (c: BunConnection) => void
@@ -71,14 +73,15 @@ export class BunConnection implements BunClient {
     this.#onClose = options.onClose
     this.#warn = options.warn
     this.lastLineAt = options.now()
-    this.#stream = new RequestStream(this.session, () => (this.lastLineAt = options.now()))
+    this.#stream = new RequestStream(this.session, () => (this.sawLine = true))
     // only a connection that sent NUTCTL PUSH ever gets a line it did not ask for
     this.session.push.attach((line) => this.#write(line))
     options.socket.setNoDelay?.(true)
   }
 
   onData(chunk: Uint8Array): void {
-    const { out, action } = this.#stream.feed(chunk)
+    const out = this.#stream.process(chunk)
+    const action = this.#stream.action
     this.#write(out)
     if (action === "close") {
       // like upsd: write the goodbye and close, without waiting for the client

@@ -22,10 +22,11 @@ export class Connection {
   readonly #secureContext: SecureContext | undefined
   readonly #log: ConnectionLog
   readonly #onClose: (c: Connection) => void
-  /** Time of the last complete request line (for the 60 s idle close). */
+  /** When the idle sweep last saw this client active (for the 60 s idle close). */
   lastLineAt: number
+  /** A complete request line arrived since the last sweep (no clock read per request). */
+  sawLine = false
   #closed = false
-  readonly #now: () => number
 
   constructor(options: {
     socket: Socket
@@ -40,9 +41,8 @@ export class Connection {
     this.#secureContext = options.secureContext
     this.#log = options.log
     this.#onClose = options.onClose
-    this.#now = options.now
     this.lastLineAt = options.now()
-    this.#stream = new RequestStream(this.session, () => (this.lastLineAt = this.#now()))
+    this.#stream = new RequestStream(this.session, () => (this.sawLine = true))
     // only a connection that sent NUTCTL PUSH ever gets a line it did not ask for
     this.session.push.attach((line) => this.#write(line))
     this.#attach(this.#socket)
@@ -61,7 +61,8 @@ export class Connection {
   }
 
   #onData(chunk: Uint8Array): void {
-    const { out, action } = this.#stream.feed(chunk)
+    const out = this.#stream.process(chunk)
+    const action = this.#stream.action
     if (action === "close") {
       // like upsd: write the goodbye and close, without waiting for the client's FIN
       const socket = this.#socket

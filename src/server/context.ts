@@ -1,5 +1,6 @@
 import type { UpsState } from "../ups/index.ts"
 import type { TlsSettings } from "./types.ts"
+import { RequestCache } from "./request-cache.ts"
 import type { TrackingStore } from "./tracking.ts"
 import type { UserDb } from "./users.ts"
 
@@ -37,9 +38,12 @@ export class ServerContext {
   onFsd: ((ups: ServedUps, client: ClientInfo, user: string) => void) | undefined
   /** Called for every request with its command word (`GET`, `LIST`, … or `UNKNOWN`), for metrics. */
   onRequest: ((command: string) => void) | undefined
+  /** Request lines seen before and their reusable replies, shared by every connection. */
+  readonly requestCache: RequestCache | undefined
 
-  constructor(options: { ups: readonly ServedUps[]; users: UserDb; tracking: TrackingStore; tls?: TlsSettings | undefined }) {
+  constructor(options: { ups: readonly ServedUps[]; users: UserDb; tracking: TrackingStore; tls?: TlsSettings | undefined; cacheRequests?: boolean }) {
     this.#ups = options.ups
+    this.requestCache = options.cacheRequests === false ? undefined : new RequestCache()
     for (const u of options.ups) {
       const key = u.name.toLowerCase()
       if (!this.#byName.has(key)) this.#byName.set(key, u)

@@ -34,6 +34,8 @@ export interface NutServerOptions {
   readonly sweepMs?: number
   /** Tracking id source (tests inject upsd's deterministic sequence). */
   readonly trackingIds?: () => string
+  /** Reuse the words and replies of repeated plain request lines (src/server/request-cache.ts). @default true */
+  readonly cacheRequests?: boolean
 }
 
 /** The upsd-compatible NUT network server: listeners, connections, idle sweep, staleness log. */
@@ -69,6 +71,7 @@ export class NutServer {
       users: new UserDb(options.users),
       tracking: new TrackingStore({ delaySeconds: options.settings.trackingDelay, now: this.#now, ...(options.trackingIds ? { nextId: options.trackingIds } : {}) }),
       tls,
+      ...(options.cacheRequests === undefined ? {} : { cacheRequests: options.cacheRequests }),
     })
     this.context.onFsd = (ups, client, user) => this.#log.info(`Client ${user}@${client.address} set FSD on UPS [${ups.name}]`)
     for (const ups of options.ups) {
@@ -180,7 +183,11 @@ export class NutServer {
   #sweepOnce(): void {
     const now = this.#now()
     for (const c of this.#connections) {
-      if (now - c.lastLineAt > this.#idleMs) {
+      // the sweep stamps activity, so a request costs no clock read; idle = no line for idleMs (+ one sweep)
+      if (c.sawLine) {
+        c.sawLine = false
+        c.lastLineAt = now
+      } else if (now - c.lastLineAt > this.#idleMs) {
         this.#log.debug(`Disconnecting idle client ${c.session.address}`)
         c.destroy()
       }

@@ -2,6 +2,7 @@ import { NutError } from "../protocol/index.ts"
 import { COMMANDS, type SessionView } from "./commands/index.ts"
 import type { ServedUps, ServerContext } from "./context.ts"
 import { PushChannel } from "./push.ts"
+import type { CachedLine } from "./request-cache.ts"
 
 /** Longest reply line upsd sends: its 512-byte answer buffer (fixtures/nut-wire/07-limits.txt). */
 export const MAX_REPLY_LINE = 512
@@ -27,6 +28,8 @@ export class Session implements SessionView {
   startTls = false
   readonly push = new PushChannel()
   readonly #log: SessionLog | undefined
+  /** Set by a handler whose reply depends only on this UPS's state (see {@link cacheable}). */
+  #replyOf: ServedUps | undefined
 
   constructor(ctx: ServerContext, client: { address: string; seq: number }, log?: SessionLog) {
     this.ctx = ctx
@@ -38,6 +41,36 @@ export class Session implements SessionView {
   /** Run one request; returns the reply text including its newline(s). */
   handle(words: readonly string[]): string {
     return finishReply(this.#dispatch(words))
+  }
+
+  /**
+   * Run a line the request cache knows: its last reply again when that reply depended only on a
+   * UPS whose state has not changed since and whose data is still available, else run it afresh.
+   */
+  handleLine(line: CachedLine): string {
+    const reply = line.reply
+    if (reply !== undefined) {
+      const state = (line.ups as ServedUps).state
+      if (state.version === line.version && state.availability() === "ok") {
+        this.ctx.onRequest?.(line.command)
+        return reply
+      }
+    }
+    this.#replyOf = undefined
+    const fresh = this.handle(line.words)
+    const ups = this.#replyOf as ServedUps | undefined // set by the handler that just ran
+    line.reply = ups === undefined ? undefined : fresh
+    line.ups = ups
+    line.version = ups === undefined ? -1 : ups.state.version
+    return fresh
+  }
+
+  /**
+   * Called by a handler just before it returns a reply that depends on nothing but `ups`'s state
+   * (GET VAR, LIST VAR, …): not on the session, the clock or other connections.
+   */
+  cacheable(ups: ServedUps): void {
+    this.#replyOf = ups
   }
 
   /** The connection is gone: release its LOGIN. */
@@ -62,6 +95,7 @@ export class Session implements SessionView {
       if (spec.arity !== undefined && args.length !== spec.arity) throw new NutError("INVALID-ARGUMENT")
       return spec.run(this, args)
     } catch (err) {
+      this.#replyOf = undefined
       if (err instanceof NutError) return err.toWire()
       // a bug, not a protocol answer: log it, never leak its text to the client
       this.#log?.error(`internal error handling ${name}`, err)

@@ -24,6 +24,7 @@ export class UpsState {
   #connected = false
   #driverStale = false
   #fsd = false
+  #version = 0
   #lastHeard = 0
   #updatedAt = 0
   #lastAvailability: Availability = "not-connected"
@@ -90,6 +91,14 @@ export class UpsState {
   }
 
   /** Driver connected, and data fresh (within MAXAGE, not declared stale by the driver)? */
+  /**
+   * Goes up with every change a client could read (values, flags, enums, ranges, commands, the
+   * FSD latch, the driver coming or going); reused replies are checked against it.
+   */
+  get version(): number {
+    return this.#version
+  }
+
   availability(): Availability {
     if (!this.#connected) return "not-connected"
     if (this.#driverStale || this.#now() - this.#lastHeard > this.maxAgeMs) return "stale"
@@ -207,6 +216,7 @@ export class UpsState {
   /** The driver connected: data will follow. */
   markConnected(writer: UpsWriter): void {
     this.#writer = writer
+    this.#version++
     this.#connected = true
     this.#driverStale = false
     this.#lastHeard = this.#now()
@@ -216,6 +226,7 @@ export class UpsState {
   /** The driver went away: like upsd, forget everything it published (the FSD latch stays). */
   markDisconnected(): void {
     this.#writer = undefined
+    this.#version++
     this.#connected = false
     this.#vars.clear()
     this.#cmds.clear()
@@ -279,6 +290,7 @@ export class UpsState {
   }
 
   #emit(change: StateChange): void {
+    this.#version++
     for (const l of this.#listeners) l(change)
   }
 }

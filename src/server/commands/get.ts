@@ -25,6 +25,7 @@ export const get: Handler = (s, args) => {
   if (kind === "UPSDESC") {
     // no availability check: the description comes from ups.conf
     const ups = findUps(s, upsName)
+    s.cacheable(ups)
     return `UPSDESC ${upsName} ${quote(ups.desc ?? "Unavailable")}`
   }
   if (name === undefined) throw new NutError("INVALID-ARGUMENT")
@@ -35,14 +36,15 @@ export const get: Handler = (s, args) => {
       const ups = availableUps(s, upsName)
       const v = ups.state.get(name)
       if (!v) throw new NutError("VAR-NOT-SUPPORTED")
+      s.cacheable(ups)
       return `TYPE ${upsName} ${name} ${describeType(v)}`
     }
     case "DESC":
-      availableUps(s, upsName)
+      s.cacheable(availableUps(s, upsName))
       // cmdvartab texts go out unescaped, as upsd sends them
       return `DESC ${upsName} ${name} "${describeVariable(name)}"`
     case "CMDDESC":
-      availableUps(s, upsName)
+      s.cacheable(availableUps(s, upsName))
       return `CMDDESC ${upsName} ${name} "${describeCommand(name)}"`
     default:
       throw new NutError("INVALID-ARGUMENT")
@@ -60,5 +62,6 @@ function getVar(s: Parameters<Handler>[0], upsName: string, name: string): strin
   const ups = availableUps(s, upsName)
   const v = ups.state.get(name)
   if (!v) throw new NutError("VAR-NOT-SUPPORTED")
+  s.cacheable(ups)
   return `VAR ${upsName} ${name} ${quote(clientValue(ups, v.name, v.value))}`
 }

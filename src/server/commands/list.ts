@@ -24,6 +24,7 @@ export const list: Handler = (s, args) => {
       const lines = [`BEGIN LIST ${head}`]
       for (const v of ups.state.variables()) lines.push(`VAR ${upsName} ${v.name} ${quote(clientValue(ups, v.name, v.value))}`)
       lines.push(`END LIST ${head}`)
+      s.cacheable(ups)
       return lines.join("\n")
     }
     case "RW": {
@@ -32,6 +33,7 @@ export const list: Handler = (s, args) => {
       // LIST RW shows the driver's raw value: no FSD prefix (research §1.5)
       for (const v of ups.state.variables()) if (v.rw) lines.push(`RW ${upsName} ${v.name} ${quote(v.value)}`)
       lines.push(`END LIST ${head}`)
+      s.cacheable(ups)
       return lines.join("\n")
     }
     case "CMD": {
@@ -39,6 +41,7 @@ export const list: Handler = (s, args) => {
       const lines = [`BEGIN LIST ${head}`]
       for (const c of ups.state.commands()) lines.push(`CMD ${upsName} ${c}`)
       lines.push(`END LIST ${head}`)
+      s.cacheable(ups)
       return lines.join("\n")
     }
     case "CLIENT": {
@@ -60,6 +63,7 @@ export const list: Handler = (s, args) => {
       const lines = [`BEGIN LIST ${fullHead}`]
       for (const e of v.enums) lines.push(`ENUM ${upsName} ${name} ${quote(e)}`)
       lines.push(`END LIST ${fullHead}`)
+      s.cacheable(ups)
       return lines.join("\n")
     }
     case "RANGE": {
@@ -69,6 +73,7 @@ export const list: Handler = (s, args) => {
       const lines = [`BEGIN LIST ${fullHead}`]
       for (const r of v.ranges) lines.push(`RANGE ${upsName} ${name} "${r.min}" "${r.max}"`)
       lines.push(`END LIST ${fullHead}`)
+      s.cacheable(ups)
       return lines.join("\n")
     }
     default:

@@ -13,6 +13,8 @@ export interface SessionView extends ClientInfo {
   closeAfterReply: boolean
   /** Set by STARTTLS: upgrade the socket after the reply is written. */
   startTls: boolean
+  /** The reply about to be returned depends only on `ups`'s state: the request cache may reuse it. */
+  cacheable(ups: ServedUps): void
   /** nutctl's push subscriptions (NUTCTL PUSH); empty for every plain NUT client. */
   readonly push: PushChannel
 }
