@@ -4,12 +4,13 @@
  * prints a markdown table with both figures and the ratio nutctl/upsd (also written to
  * bench/results/latest.md and latest.json).
  *
- *   npm run bench                                   # nutctl from source: node --import tsx src/main.ts
- *   npm run bench -- --nutctl-cmd dist/nutctl       # the built binary (`serve --nut-config DIR` appended)
+ *   npm run bench                                   # the shipped binary: builds dist/nutctl, then runs it
+ *   npm run bench -- --source                       # nutctl from source: node --import tsx src/main.ts
+ *   npm run bench -- --nutctl-cmd dist/nutctl       # any command (`serve --nut-config DIR` appended)
  *   npm run bench -- --nutctl-cmd "npx tsx src/main.ts serve --nut-config {dir}"
  *   npm run bench -- --only upsd --quick            # develop the loads against upsd alone
  */
-import { mkdirSync, writeFileSync } from "node:fs"
+import { existsSync, mkdirSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { parseArgs } from "node:util"
 import { fixturePath } from "../test/support/fixture.ts"
@@ -19,11 +20,13 @@ import { formatMarkdown, type BenchReport, type RoundResults, type TargetResults
 import { CHURN_WORKERS, GET_CONNS, IDLE_CLIENTS, runRound, warmUp } from "./suite.ts"
 import { REPO_ROOT, startNutctl, startUpsd, type Target } from "./targets.ts"
 
+const BINARY = "dist/nutctl"
 const DEV_FILE = fixturePath("nut-ddl/APC__Back-UPS_BVK750M2___usbhid-ups__2.8.3.1__01.dev")
 
 const { values: args } = parseArgs({
   options: {
     "nutctl-cmd": { type: "string" },
+    source: { type: "boolean", default: false },
     only: { type: "string" },
     quick: { type: "boolean", default: false },
     rounds: { type: "string", default: "3" },
@@ -32,7 +35,8 @@ const { values: args } = parseArgs({
   },
 })
 if (args.help) {
-  console.log("usage: npm run bench -- [--nutctl-cmd CMD] [--only upsd|nutctl] [--rounds N] [--quick] [--out DIR]")
+  console.log("usage: npm run bench -- [--source | --nutctl-cmd CMD] [--only upsd|nutctl] [--rounds N] [--quick] [--out DIR]")
+  console.log("default: the binary dist/nutctl (npm run bench builds it first); --source: node --import tsx src/main.ts")
   process.exit(0)
 }
 if (args.only !== undefined && args.only !== "upsd" && args.only !== "nutctl") {
@@ -96,8 +100,11 @@ async function main(): Promise<void> {
     targets.push(await startUpsd(DEV_FILE))
   }
   if (args.only !== "upsd") {
-    log(`starting nutctl (${args["nutctl-cmd"] ?? "node --import tsx src/main.ts"}) …`)
-    targets.push(await startNutctl({ devFile: DEV_FILE, command: args["nutctl-cmd"] }))
+    // the binary is what ships (and what the targets are about); --source measures Node + tsx
+    const command = args["nutctl-cmd"] ?? (args.source ? undefined : BINARY)
+    if (command === BINARY && !existsSync(join(REPO_ROOT, BINARY))) throw new Error(`${BINARY} is missing: run npm run build first (npm run bench does), or pass --source`)
+    log(`starting nutctl (${command ?? "node --import tsx src/main.ts"}) …`)
+    targets.push(await startNutctl({ devFile: DEV_FILE, command }))
   }
   for (const t of targets) log(`${t.name}: port ${t.port}, measuring pid ${t.pid}`)
   await sleep(1000)
