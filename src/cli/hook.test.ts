@@ -171,6 +171,31 @@ roles:
   assert.doesNotMatch(r.out, new RegExp(`${watched.port}`))
 })
 
+test("nutctl hook pre-start: limits and on-error come from the config's hook section; flags override it", async () => {
+  const s = await server({ "ups.status": "OL CHRG", "battery.charge": "35", "battery.runtime": "900" })
+  const config = (extra: string) => `
+roles:
+  - hosts: "pve-compute-*"
+    role: secondary
+    monitor: [ "rack@127.0.0.1:${s.port}" ]
+hook:
+  minCharge: 40
+${extra}`
+  const files = { "/etc/nutctl/nutctl.yaml": config("") }
+  const refused = await runHook(["101", "pre-start", "--config", "/etc/nutctl/nutctl.yaml"], { files })
+  assert.equal(refused.code, 1, refused.out)
+  assert.match(refused.out, /35 %/)
+  const overridden = await runHook(["101", "pre-start", "--config", "/etc/nutctl/nutctl.yaml", "--min-charge", "30"], { files })
+  assert.equal(overridden.code, 0, overridden.out)
+  // on-error closed from the config: an unreachable server refuses the start
+  const port = await freePort()
+  const closed = await runHook(["101", "pre-start", "--config", "/etc/nutctl/nutctl.yaml", "--ups", `rack@127.0.0.1:${port}`], { files: { "/etc/nutctl/nutctl.yaml": config("  onError: closed\n  timeout: 2s\n") } })
+  assert.equal(closed.code, 1, closed.out)
+  assert.match(closed.out, /not started/)
+  const bad = await runHook(["101", "pre-start", "--config", "/etc/nutctl/nutctl.yaml"], { files: { "/etc/nutctl/nutctl.yaml": config("  onError: maybe\n") } })
+  assert.match(bad.out, /hook\.onError.*open or closed/)
+})
+
 test("nutctl hook post-stop records the time since pre-stop; a stop from inside the guest records nothing", async () => {
   const marks = new Map<string, number>()
   let now = 1_000

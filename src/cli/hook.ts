@@ -15,6 +15,7 @@ import { openClient } from "./_connect.ts"
 import { decideStart, haGuests, type HookPolicy } from "./_hook-decide.ts"
 import { fileStopMarks, storeDurationSink, type DurationSink, type StopMarks } from "./_hook-durations.ts"
 import { readClusterView } from "./_check-load.ts"
+import type { ClusterView } from "./_check-config.ts"
 import { cliEnv, type CliEnv } from "./_io.ts"
 import { DEFAULT_HOST, UsageError, parseUpsTarget, type UpsTarget } from "./_target.ts"
 
@@ -51,10 +52,10 @@ export default defineCommand({
     config: { type: "string", description: `Cluster config (default: $NUTCTL_CONFIG or ${DEFAULT_CLUSTER_CONFIG}); this node's role says which UPS feeds it`, valueHint: "FILE" },
     hostname: { type: "string", description: "Use the role of this host in the cluster config", valueHint: "NAME" },
     ups: { type: "string", description: "Ask these UPSes instead (comma-separated UPS@HOST[:PORT])", valueHint: "LIST" },
-    "min-charge": { type: "string", description: "Refuse starts below this battery charge (%)", valueHint: "PCT" },
-    "min-runtime": { type: "string", description: "Refuse starts below this runtime (seconds)", valueHint: "SECONDS" },
-    "on-error": { type: "string", description: "When the UPS server cannot be asked: open = start anyway, closed = refuse", valueHint: "open|closed", default: "open" },
-    timeout: { type: "string", description: "Seconds to wait for the UPS server (the start task waits for the hook)", valueHint: "SECONDS", default: "3" },
+    "min-charge": { type: "string", description: "Refuse starts below this battery charge (%) (default: hook.minCharge in the cluster config)", valueHint: "PCT" },
+    "min-runtime": { type: "string", description: "Refuse starts below this runtime (seconds) (default: hook.minRuntime)", valueHint: "SECONDS" },
+    "on-error": { type: "string", description: "When the UPS server cannot be asked: open = start anyway, closed = refuse (default: hook.onError, else open)", valueHint: "open|closed" },
+    timeout: { type: "string", description: "Seconds to wait for the UPS server, the start task waits for the hook (default: hook.timeout, else 3)", valueHint: "SECONDS" },
     "state-dir": { type: "string", description: "nutctl's store (stop durations)", valueHint: "DIR", default: "/var/lib/nutctl" },
     "run-dir": { type: "string", description: "Where pre-stop marks and hook-override live", valueHint: "DIR", default: "/run/nutctl" },
     "pve-dir": { type: "string", description: "Proxmox VE's cluster file system (ha/resources.cfg)", valueHint: "DIR", default: "/etc/pve" },
@@ -62,12 +63,14 @@ export default defineCommand({
   async run({ args, data }) {
     const cli = cliEnv(data)
     const env = hookEnv(data)
+    // known before anything can fail; the cluster config's hook.onError replaces it once read
+    const failure = { onError: args["on-error"] ?? "open" }
     let code: 0 | 1 | 2
     try {
-      code = await runHook(args, cli, env)
+      code = await runHook(args, cli, env, failure)
     } catch (e) {
       cli.io.out(`nutctl: ${e instanceof Error ? e.message : String(e)}\n`)
-      code = e instanceof UsageError ? 2 : args.phase === "pre-start" && args["on-error"] === "closed" ? 1 : 0
+      code = e instanceof UsageError ? 2 : args.phase === "pre-start" && failure.onError === "closed" ? 1 : 0
     }
     process.exitCode = code
     return code
@@ -89,11 +92,11 @@ interface HookArgs {
   readonly "pve-dir"?: string | undefined
 }
 
-async function runHook(args: HookArgs, cli: CliEnv, env: HookEnv): Promise<0 | 1 | 2> {
+async function runHook(args: HookArgs, cli: CliEnv, env: HookEnv, failure: { onError: string }): Promise<0 | 1 | 2> {
   if (!/^\d+$/.test(args.vmid)) throw new UsageError(`Not a VMID: ${args.vmid}`)
-  const onError = args["on-error"] ?? "open"
-  if (onError !== "open" && onError !== "closed") throw new UsageError(`--on-error must be open or closed, not ${onError}`)
-  const policy: HookPolicy = { minCharge: number(args["min-charge"], "--min-charge"), minRuntime: number(args["min-runtime"], "--min-runtime"), onError }
+  const given = args["on-error"]
+  if (given !== undefined && given !== "open" && given !== "closed") throw new UsageError(`--on-error must be open or closed, not ${given}`)
+  const flags = { minCharge: number(args["min-charge"], "--min-charge"), minRuntime: number(args["min-runtime"], "--min-runtime"), timeout: number(args.timeout, "--timeout") }
   const stateDir = args["state-dir"] ?? "/var/lib/nutctl"
   const runDir = args["run-dir"] ?? "/run/nutctl"
   const say = (line: string): void => cli.io.out(`nutctl: ${line}\n`)
@@ -124,25 +127,34 @@ async function runHook(args: HookArgs, cli: CliEnv, env: HookEnv): Promise<0 | 1
   const migratedFrom = cli.env["PVE_MIGRATED_FROM"]
   const haManaged = haGuests(haText).has(args.vmid)
   // migrations and HA are decided before any network: the start task waits for this hook
-  const quick = decideStart({ vmid: args.vmid, migratedFrom, haManaged, override, readings: [], policy: { ...policy, onError: "open" } })
+  const quick = decideStart({ vmid: args.vmid, migratedFrom, haManaged, override, readings: [], policy: { onError: "open" } })
   if (migratedFrom || haManaged || override) {
     say(quick.message)
     return 0
   }
-  const targets = await hookTargets(args, cli, env)
-  const seconds = Number(args.timeout ?? "3")
-  if (!Number.isFinite(seconds) || seconds <= 0) throw new UsageError(`--timeout must be a positive number of seconds, not ${args.timeout}`)
+  const view = await clusterView(args, cli, env)
+  const conf = view?.loaded.config.hook ?? {}
+  const onError = given ?? conf.onError ?? "open"
+  failure.onError = onError
+  const policy: HookPolicy = { minCharge: flags.minCharge ?? conf.minCharge, minRuntime: flags.minRuntime ?? conf.minRuntime, onError }
+  const targets = hookTargets(args, view)
+  const seconds = flags.timeout ?? conf.timeout ?? 3
+  if (seconds <= 0) throw new UsageError(`--timeout must be a positive number of seconds, not ${args.timeout}`)
   const readings = await collectReadings(targets, (t) => openClient(cli, t, { tls: "try", timeout: String(seconds) }))
   const decision = decideStart({ vmid: args.vmid, migratedFrom, haManaged, override, readings, policy })
   say(decision.message)
   return decision.allow ? 0 : 1
 }
 
-/** --ups, else the powered supplies of this host's role, else every UPS on localhost. */
-async function hookTargets(args: HookArgs, cli: CliEnv, env: HookEnv): Promise<readonly UpsTarget[]> {
-  if (args.ups !== undefined) return args.ups.split(",").map((t) => parseUpsTarget(t.trim()))
+/** The cluster config (its hook limits and this node's supplies); undefined when the default file is absent. */
+function clusterView(args: HookArgs, cli: CliEnv, env: HookEnv): Promise<ClusterView | undefined> {
   const named = args.config ?? (cli.env["NUTCTL_CONFIG"] || undefined)
-  const view = await readClusterView(named ?? DEFAULT_CLUSTER_CONFIG, named !== undefined, args.hostname ?? env.hostname, (p) => cli.readFile(p))
+  return readClusterView(named ?? DEFAULT_CLUSTER_CONFIG, named !== undefined, args.hostname ?? env.hostname, (p) => cli.readFile(p))
+}
+
+/** --ups, else the powered supplies of this host's role, else every UPS on localhost. */
+function hookTargets(args: HookArgs, view: ClusterView | undefined): readonly UpsTarget[] {
+  if (args.ups !== undefined) return args.ups.split(",").map((t) => parseUpsTarget(t.trim()))
   const fromConfig = view?.targets
   if (fromConfig !== undefined) {
     const powered = fromConfig.targets.filter((t) => fromConfig.powered.has(`${t.ups}@${t.host}:${t.port}`))

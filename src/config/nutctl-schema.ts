@@ -181,6 +181,18 @@ const shutdown = z.looseObject({
   push: z.boolean({ error: "true or false" }).optional(),
 })
 
+/** `nutctl hook` (the Proxmox guest hookscript): when pre-start refuses; its flags override these. */
+const hook = z.strictObject({
+  /** Refuse starts below this battery charge (%). */
+  minCharge: z.number({ error: "a charge in percent (0–100)" }).min(0, { error: "a charge in percent (0–100)" }).max(100, { error: "a charge in percent (0–100)" }).optional(),
+  /** Refuse starts below this runtime. */
+  minRuntime: duration.optional(),
+  /** When the UPS server cannot be asked: open = start anyway, closed = refuse. */
+  onError: z.enum(["open", "closed"], { error: "open or closed" }).optional(),
+  /** How long pre-start waits for the UPS server (the start task waits for the hook). */
+  timeout: duration.optional(),
+})
+
 /** The whole config file. */
 export const nutctlConfigSchema = z.strictObject({
   ups: z.record(z.string().regex(/^[^\s@[\]]+$/, { error: "a UPS name without spaces, @ or brackets" }), upsEntry, { error: "a mapping of UPS names" }).default({}),
@@ -193,6 +205,7 @@ export const nutctlConfigSchema = z.strictObject({
     .record(z.string(), z.looseObject({ type: z.string({ error: "an executor plugin name like command" }).optional() }), { error: "a mapping of executor names to their settings" })
     .default({}),
   http: z.looseObject({ listen: z.string({ error: "an address like 0.0.0.0:9199" }).optional() }).default({}),
+  hook: hook.default({}),
 })
 
 /** nutctl's config after validation; secrets are still references. */
