@@ -11,6 +11,7 @@
  */
 import { z } from "zod"
 import { defineExecutor } from "../../src/shutdown/index.ts"
+import { probeCommand } from "./probe.ts"
 import { runCommand } from "./run-command.ts"
 
 /** @default 120 s: `shutdown -h +0` returns at once; a script that hangs must not hold the plan forever. */
@@ -64,4 +65,6 @@ export default defineExecutor({
       },
     ]
   },
+  // `nutctl check`: the shell and the command's program are there and executable (never run)
+  probe: (ctx) => probeCommand(ctx),
 })

@@ -61,9 +61,14 @@ export interface GuestConfig {
   readonly lock?: string
 }
 
+/** GET /access/permissions: path → privilege → 1 when it propagates to the paths below. */
+export type EffectivePermissions = Readonly<Record<string, Readonly<Record<string, number>>>>
+
 /** What the executor asks of PVE. */
 export interface PveApi {
   version(): Promise<{ version: string; release: string }>
+  /** The token's own effective privileges (every user may read their own). */
+  permissions(): Promise<EffectivePermissions>
   clusterStatus(): Promise<ClusterStatusItem[]>
   resources(): Promise<ResourceItem[]>
   guestConfig(node: string, type: GuestType, vmid: number): Promise<GuestConfig>
@@ -98,6 +103,7 @@ export function pveApi(client: PveClient): PveApi {
   const haStatus = px.cluster.ha.status as unknown as Record<"disarm-ha" | "arm-ha", Loose>
   return {
     version: async () => (await px.version.$get()) as { version: string; release: string },
+    permissions: async () => ((await (px.access as unknown as { permissions: Loose }).permissions.$get()) ?? {}) as EffectivePermissions,
     clusterStatus: async () => (await px.cluster.status.$get()) as unknown as ClusterStatusItem[],
     resources: async () => (await px.cluster.resources.$get({ type: "vm" })) as unknown as ResourceItem[],
     guestConfig: async (node, type, vmid) => (await (guest(node, type, vmid) as unknown as { config: Loose }).config.$get()) as GuestConfig,

@@ -22,6 +22,8 @@ export interface PveClientOptions {
   readonly requestTimeoutMs: number
   /** Refuse every non-GET request (dry run). */
   readonly readOnly: boolean
+  /** Aborts every request, sent or waiting (a probe's time is up). */
+  readonly signal?: AbortSignal
 }
 
 /** The proxmox-api proxy plus what the engine counts. */
@@ -61,14 +63,17 @@ class PveEngine implements ApiRequestable {
       () => timeout.abort(new ProxmoxError("PVE_UNREACHABLE", `${what}: no answer within ${this.#o.requestTimeoutMs} ms`, { request: what })),
       () => {},
     )
+    const outer = this.#o.signal
+    if (outer?.aborted) throw outer.reason
+    const signal = outer === undefined ? timeout.signal : eitherSignal(timeout.signal, outer)
     this.sent++
     try {
       let res
       try {
-        res = await this.#o.transport({ method, url, headers, ...(!inQuery && encoded !== "" ? { body: encoded } : {}), signal: timeout.signal })
+        res = await this.#o.transport({ method, url, headers, ...(!inQuery && encoded !== "" ? { body: encoded } : {}), signal })
       } catch (cause) {
         if (cause instanceof ProxmoxError) throw cause
-        if (timeout.signal.aborted) throw timeout.signal.reason
+        if (signal.aborted) throw signal.reason
         const code = (cause as { code?: string }).code
         throw new ProxmoxError("PVE_UNREACHABLE", `Cannot reach Proxmox VE at ${this.#o.baseUrl}: ${code ?? (cause instanceof Error ? cause.message : String(cause))}`, { cause, request: what })
       }
@@ -78,6 +83,17 @@ class PveEngine implements ApiRequestable {
       timer.abort()
     }
   }
+}
+
+/** Aborted when either is (AbortSignal.any, which Node before 20.3 lacks). */
+function eitherSignal(a: AbortSignal, b: AbortSignal): AbortSignal {
+  if (typeof AbortSignal.any === "function") return AbortSignal.any([a, b])
+  const both = new AbortController()
+  for (const s of [a, b]) {
+    if (s.aborted) both.abort(s.reason)
+    else s.addEventListener("abort", () => both.abort(s.reason), { once: true, signal: both.signal })
+  }
+  return both.signal
 }
 
 /** PVE parameters: booleans as 1/0 (PVE rejects true/false in forms), arrays as repeated keys, nullish dropped. */

@@ -13,6 +13,7 @@
 import { defineExecutor } from "../../src/shutdown/index.ts"
 import { proxmoxConfigSchema } from "./config.ts"
 import { planProxmox } from "./plan.ts"
+import { probeProxmox } from "./probe.ts"
 import { restoreSteps } from "./restore.ts"
 import type { ProxmoxDeps } from "./session.ts"
 
@@ -24,6 +25,8 @@ export function createProxmoxExecutor(deps: ProxmoxDeps = {}) {
     config: proxmoxConfigSchema,
     plan: (ctx) => planProxmox(ctx, deps),
     restore: (ctx) => restoreSteps(ctx, deps),
+    // `nutctl check`: token, TLS and the privileges the plan needs, by GET requests only
+    probe: (ctx, signal) => probeProxmox(ctx, signal, deps),
   })
 }
 
@@ -41,6 +44,8 @@ export { restoreProxmox, restoreSteps, type RestoreOptions, type RestoreResult }
 export { HA_RECORD_KEY, createMemoryStore, loadHaRecord, stateStoreOf, type HaRecord, type HaRestoreReport, type StateStore } from "./ha.ts"
 /** Per-guest results (for learned durations). */
 export type { GuestOutcome } from "./guests.ts"
+/** What `nutctl check` learns from the token's effective privileges. */
+export { privilegesAt } from "./probe.ts"
 /** Typed errors. */
 export { PROXMOX_ERROR_CODES, ProxmoxError, isApiUnusable, type ProxmoxErrorCode } from "./errors.ts"
 /** Transports (node:tls pinning) and the command runner. */

@@ -66,8 +66,11 @@ export async function tlsTrust(config: ProxmoxConfig, readFile?: (path: string) 
   return { ...(ca === undefined ? {} : { ca }), ...(fingerprints === undefined ? {} : { fingerprints }) }
 }
 
-/** Connect (lazily: nothing is sent until a step or discovery asks). */
-export async function openSession(ctx: Pick<ExecutorContext<ProxmoxConfig>, "config" | "host" | "clock" | "log" | "dryRun" | "state">, deps: ProxmoxDeps): Promise<Session> {
+/**
+ * Connect (lazily: nothing is sent until a step or discovery asks).
+ * @param signal aborts every request of the session (a probe's timeout)
+ */
+export async function openSession(ctx: Pick<ExecutorContext<ProxmoxConfig>, "config" | "host" | "clock" | "log" | "dryRun" | "state">, deps: ProxmoxDeps, signal?: AbortSignal): Promise<Session> {
   const config = ctx.config
   const { tokenId, secret } = splitToken(config.token)
   const transport = deps.transport ?? createNodeTransport(await tlsTrust(config, deps.readFile))
@@ -80,6 +83,7 @@ export async function openSession(ctx: Pick<ExecutorContext<ProxmoxConfig>, "con
     clock: ctx.clock,
     requestTimeoutMs: config.requestTimeout,
     readOnly: ctx.dryRun,
+    ...(signal === undefined ? {} : { signal }),
   })
   return {
     config,

@@ -12,6 +12,7 @@
 import { defineExecutor, type Executor } from "../../src/shutdown/index.ts"
 import { truenasConfigSchema, type TrueNasConfig } from "./config.ts"
 import { nodeCommandRunner } from "./node-command.ts"
+import { probeTrueNas } from "./probe.ts"
 import { truenasSteps, type TrueNasDeps } from "./steps.ts"
 import { connectWebSocket } from "./ws/connect.ts"
 
@@ -23,6 +24,8 @@ export function createTrueNasExecutor(deps: Partial<TrueNasDeps> = {}): Executor
     description: "Power off a TrueNAS SCALE through its middleware API (midclt on the NAS itself)",
     config: truenasConfigSchema,
     plan: (ctx) => truenasSteps(ctx, full),
+    // `nutctl check`: log in with the key, read the version and the key's roles (midclt on the NAS when the API fails)
+    probe: (ctx, signal) => probeTrueNas(ctx, signal, full),
   })
 }
 

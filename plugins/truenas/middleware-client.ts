@@ -139,6 +139,7 @@ function parse(text: string): Envelope | undefined {
 
 function send(conn: WsConnection, clock: Clock, pending: Map<string, Pending>, id: string, method: string, text: string, state: { closed: WsCloseInfo | undefined }, options: { timeoutMs?: number; signal?: AbortSignal }): Promise<unknown> {
   if (state.closed !== undefined || !conn.isOpen) return Promise.reject(dropped(method, state.closed))
+  if (options.signal?.aborted) return Promise.reject(options.signal.reason instanceof Error ? options.signal.reason : new Error("aborted"))
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS
   return new Promise((resolve, reject) => {
     const timer = new AbortController()

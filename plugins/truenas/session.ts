@@ -4,7 +4,7 @@
  * The key is never sent over plain ws:// to a host that is not loopback.
  */
 import type { Clock, ExecutorLog } from "../../src/shutdown/index.ts"
-import { isLoopbackHost } from "./config.ts"
+import { isLoopbackHost, type TrueNasConfig } from "./config.ts"
 import { TrueNasError } from "./errors.ts"
 import { ddpClient, jsonRpcClient, type MiddlewareClient } from "./middleware-client.ts"
 import type { WsConnector } from "./ws/types.ts"
@@ -52,6 +52,17 @@ export interface TrueNasSession {
   close(): void
 }
 
+/** Where and how the executor's config says to log in. */
+export function sessionTarget(c: Pick<TrueNasConfig, "url" | "apiKey" | "api" | "timeout" | "ca" | "fingerprint">): SessionTarget {
+  return {
+    url: c.url,
+    apiKey: c.apiKey,
+    api: c.api,
+    timeoutMs: c.timeout,
+    ...(c.ca === undefined && c.fingerprint === undefined ? {} : { tls: { ...(c.ca === undefined ? {} : { ca: c.ca }), ...(c.fingerprint === undefined ? {} : { fingerprint: c.fingerprint }) } }),
+  }
+}
+
 /** The endpoints to try for a configured URL, in order. */
 export function endpointsOf(url: string, api: SessionTarget["api"]): { readonly url: URL; readonly protocol: "jsonrpc" | "ddp" }[] {
   const base = new URL(url)
@@ -76,6 +87,7 @@ export async function openSession(target: SessionTarget, deps: SessionDeps): Pro
     if (url.protocol === "ws:" && !isLoopbackHost(url.hostname)) {
       throw new TrueNasError("TRUENAS_INSECURE", `Refusing to send the TrueNAS API key over plain ws:// to ${url.hostname}: TrueNAS revokes keys used over an insecure transport (use wss://)`)
     }
+    if (deps.signal?.aborted) break
     let client: MiddlewareClient
     try {
       const conn = await deps.connect(url, { timeoutMs: target.timeoutMs, clock: deps.clock, ...(target.tls === undefined ? {} : { tls: target.tls }), ...(deps.signal === undefined ? {} : { signal: deps.signal }) })
@@ -86,11 +98,12 @@ export async function openSession(target: SessionTarget, deps: SessionDeps): Pro
       continue
     }
     try {
-      const ok = await client.call("auth.login_with_api_key", [target.apiKey], { timeoutMs: target.timeoutMs })
+      const call = { timeoutMs: target.timeoutMs, ...(deps.signal === undefined ? {} : { signal: deps.signal }) }
+      const ok = await client.call("auth.login_with_api_key", [target.apiKey], call)
       if (ok !== true) throw new TrueNasError("TRUENAS_AUTH_FAILED", `TrueNAS at ${url.host} refused the API key (wrong, expired or revoked)`)
       let version: TrueNasVersion | undefined
       try {
-        version = parseTrueNasVersion(String(await client.call("system.version", [], { timeoutMs: target.timeoutMs })))
+        version = parseTrueNasVersion(String(await client.call("system.version", [], call)))
       } catch (e) {
         deps.log.warn(`Cannot read the TrueNAS version: ${(e as Error).message}`)
       }
@@ -99,6 +112,7 @@ export async function openSession(target: SessionTarget, deps: SessionDeps): Pro
       client.close()
       // a refused key is refused on every endpoint; only a broken endpoint is worth the next one
       if (e instanceof TrueNasError && (e.code === "TRUENAS_AUTH_FAILED" || e.code === "TRUENAS_INSECURE")) throw e
+      if (deps.signal?.aborted) break
       deps.log.debug(`${url.pathname}: ${(e as Error).message}`)
       failures.push((e as Error).message)
     }

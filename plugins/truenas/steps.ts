@@ -7,7 +7,7 @@
 import type { ExecutorContext, Step } from "../../src/shutdown/index.ts"
 import { isLoopbackHost, type TrueNasConfig } from "./config.ts"
 import { midcltShutdown, midcltShutdownArgs, midcltVersion, type CommandRunner } from "./midclt.ts"
-import { endpointsOf, openSession, type SessionTarget } from "./session.ts"
+import { endpointsOf, openSession, sessionTarget } from "./session.ts"
 import { requestShutdown, shutdownParams } from "./shutdown-call.ts"
 import type { WsConnector } from "./ws/types.ts"
 
@@ -24,13 +24,7 @@ export function truenasSteps(ctx: ExecutorContext<TrueNasConfig>, deps: TrueNasD
   const c = ctx.config
   const host = new URL(c.url).host
   const onNas = c.onNas ?? isLoopbackHost(new URL(c.url).hostname)
-  const target: SessionTarget = {
-    url: c.url,
-    apiKey: c.apiKey,
-    api: c.api,
-    timeoutMs: c.timeout,
-    ...(c.ca === undefined && c.fingerprint === undefined ? {} : { tls: { ...(c.ca === undefined ? {} : { ca: c.ca }), ...(c.fingerprint === undefined ? {} : { fingerprint: c.fingerprint }) } }),
-  }
+  const target = sessionTarget(c)
   const session = (signal: AbortSignal) => openSession(target, { connect: deps.connect, clock: ctx.clock, log: ctx.log, signal })
   let endpoint = endpointsOf(c.url, c.api)[0]?.url as URL
   const steps: Step[] = []

@@ -4,7 +4,7 @@
  * that monitors it, when they are written out), and the runtime the shutdown needs.
  */
 import { DEFAULT_NUT_PORT } from "../client/index.ts"
-import { ConfigError, loadNutctlConfig, resolveRole, type ConfigFs, type LoadedConfig, type NutctlConfig } from "../config/index.ts"
+import { ConfigError, loadNutctlConfig, resolveRole, type ConfigFs, type LoadedConfig, type NutctlConfig, type RoleEntry, type RoleMatch } from "../config/index.ts"
 import type { UpsTarget } from "./_target.ts"
 
 /** What check takes from the config. */
@@ -16,6 +16,8 @@ export interface ConfigTargets {
   readonly powered: ReadonlySet<string>
   /** The role's executors (`roles[].shutdown`). */
   readonly shutdown: readonly string[]
+  /** This host's role (absent when the config has no roles: every host serves then). */
+  readonly role?: RoleMatch<RoleEntry>
 }
 
 /**
@@ -32,7 +34,7 @@ export function configTargets(loaded: LoadedConfig, hostname: string): ConfigTar
   if (match === undefined || match.entry.monitor.length === 0) return undefined
   const targets = match.entry.monitor.map((m) => ({ ups: m.ups, host: m.host, port: m.port }))
   const powered = new Set(match.entry.monitor.filter((m) => m.powerValue > 0).map((m) => `${m.ups}@${m.host}:${m.port}`))
-  return { targets, source: `${loaded.file} roles[${match.index}] (${match.entry.name ?? match.entry.role})`, powered, shutdown: match.entry.shutdown }
+  return { targets, source: `${loaded.file} roles[${match.index}] (${match.entry.name ?? match.entry.role})`, powered, shutdown: match.entry.shutdown, role: match }
 }
 
 /**
@@ -77,7 +79,8 @@ export function countHostPattern(pattern: string): number | undefined {
 /**
  * The runtime the shutdown needs, when the config states it: `shutdown.when.runtimeBelow` as a
  * duration. `auto` (the plan's measured need) is the shutdown runner's budget (issue 5), which
- * needs the executors' plans; check does not build those every minute.
+ * needs the executors' plans: check does not build those every minute, it reads what the running
+ * monitor saved (_check-need.ts).
  */
 export function configNeed(loaded: LoadedConfig): { seconds: number; source: string } | undefined {
   const r = loaded.config.shutdown.when?.runtimeBelow
@@ -89,6 +92,8 @@ export interface ClusterView {
   readonly loaded: LoadedConfig
   readonly targets: ConfigTargets | undefined
   readonly need: { seconds: number; source: string } | undefined
+  /** `shutdown.when.runtimeBelow: auto`: the need is the monitor's latest budget. */
+  readonly autoNeed: boolean
   expectedLogins(ups: string): number | undefined
 }
 
@@ -108,5 +113,11 @@ export async function loadClusterView(file: string, named: boolean, hostname: st
     }
     throw e
   }
-  return { loaded, targets: configTargets(loaded, hostname), need: configNeed(loaded), expectedLogins: (ups) => expectedLogins(loaded.config, ups) }
+  return {
+    loaded,
+    targets: configTargets(loaded, hostname),
+    need: configNeed(loaded),
+    autoNeed: loaded.config.shutdown.when?.runtimeBelow === "auto",
+    expectedLogins: (ups) => expectedLogins(loaded.config, ups),
+  }
 }

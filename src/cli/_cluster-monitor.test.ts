@@ -11,7 +11,11 @@ import { test } from "node:test"
 import { createConsola } from "consola"
 import { ConfigError, createUserRecord, memoryConfigFs, parseNutctlConfig } from "../config/index.ts"
 import { NutServer, type ServedUps } from "../server/index.ts"
+import { readStoredBudget } from "../shutdown/index.ts"
+import { createStore } from "../store/index.ts"
 import { UpsState } from "../ups/index.ts"
+import { ManualClock } from "../../test/support/manual-clock.ts"
+import { eventually } from "../../test/support/eventually.ts"
 import { clusterRole, createClusterMonitor } from "./_cluster-monitor.ts"
 import type { LocalServer } from "./_monitor.ts"
 
@@ -149,6 +153,43 @@ test("createClusterMonitor() returns nothing for a role without supplies, and na
     const missing = parseNutctlConfig(clusterYaml(3493, dir).replace("shutdown: [marker]", "shutdown: [nothere]"), { file: "nutctl.yaml" })
     await assert.rejects(createClusterMonitor({ cluster: clusterRole(missing, "pve-1"), log, dryRun: true, wall: false, env }), /roles\[1\]\.shutdown\[0\] names executor nothere/)
   } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
+})
+
+test("createClusterMonitor() with runtimeBelow: auto saves each budget it lays out in the data directory (for nutctl check)", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "nutctl-cluster-"))
+  const { local, port, stop } = await primaryServer()
+  const halt = new AbortController()
+  try {
+    const yaml = clusterYaml(port, dir).replace("  pollfreqalert: 1\n", "  pollfreqalert: 1\n  when: { runtimeBelow: auto }\n")
+    const loaded = parseNutctlConfig(yaml, { file: join(dir, "nutctl.yaml") })
+    const clock = new ManualClock(1_000_000)
+    const data = join(dir, "data")
+    const monitor = await createClusterMonitor({ cluster: clusterRole(loaded, "nas"), log, dryRun: false, wall: false, env, local, fs: memoryConfigFs({}), dataDir: data, clock })
+    assert.ok(monitor?.beside)
+    const beside = monitor.beside(halt.signal)
+    const read = async () => {
+      const store = createStore({ dir: data })
+      try {
+        return await readStoredBudget(store, "nas")
+      } finally {
+        await store.dispose()
+      }
+    }
+    const first = await eventually(read, "the budget in the data directory")
+    // the command step has no estimate and nothing learned: it counts at its 120 s timeout
+    assert.deepEqual(first, { version: 1, host: "nas", needMs: 120_000 * 1.25 + 30_000, expectedMs: 120_000, worstMs: 120_000, unlearned: 1, computedAt: 1_000_000 })
+    // an hour later the plan is laid out again and saved again, unchanged but newer
+    await clock.advance(3_600_000)
+    const again = await eventually(async () => ((await read())?.computedAt === 4_600_000 ? true : undefined), "the hourly budget")
+    assert.equal(again, true)
+    halt.abort()
+    await beside
+    await monitor.dispose?.()
+  } finally {
+    halt.abort()
+    await stop()
     rmSync(dir, { recursive: true, force: true })
   }
 })

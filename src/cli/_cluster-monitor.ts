@@ -29,9 +29,9 @@ import {
   type RoleMatch,
 } from "../config/index.ts"
 import { monitorConfigFromNutctl, systemClock, type Clock, type MonitorRecord, type NutctlMonitorTarget } from "../monitor/index.ts"
-import type { ExecutorCatalog, PlanResult, PowerControl } from "../shutdown/index.ts"
+import { saveBudget, storedBudget, type ExecutorCatalog, type PlanResult, type PowerControl, type RuntimeBudget } from "../shutdown/index.ts"
 import { createStore, type NutctlStore } from "../store/index.ts"
-import { budgetHolder, clusterShutdownHandler, keepBudget, primaryPowerControl, restoreAtStart, type ClusterShutdownHandler } from "./_cluster-shutdown.ts"
+import { budgetHolder, clusterShutdownHandler, keepBudget, primaryPowerControl, restoreAtStart, type BudgetHolder, type ClusterShutdownHandler } from "./_cluster-shutdown.ts"
 import { roleExecutors } from "./_executors.ts"
 import { openHistoryStore } from "./_history.ts"
 import { assembleMonitor, monitorLogger, startMonitorBeside, type LocalServer, type NutMonitor } from "./_monitor.ts"
@@ -148,9 +148,29 @@ export async function createClusterMonitor(options: ClusterMonitorOptions): Prom
   return {
     ...monitor,
     async beside(signal) {
-      await Promise.all([restoreAtStart(() => monitor.loop.state, withPower, signal), below === "auto" && budget !== undefined ? keepBudget(budget, withPower, signal) : undefined])
+      await Promise.all([restoreAtStart(() => monitor.loop.state, withPower, signal), below === "auto" && budget !== undefined ? keepBudget(persisting(budget, store, host, clock, log), withPower, signal) : undefined])
     },
     dispose: () => store.dispose(),
+  }
+}
+
+/**
+ * The auto budget, also saved in the store each time keepBudget lays the plan out (at start and
+ * hourly, changed or not): `nutctl check` compares battery.runtime with it, and its age tells
+ * check whether a monitor still keeps it.
+ */
+function persisting(holder: BudgetHolder, store: NutctlStore, host: string, clock: Clock, log: (level: "warning", message: string) => void): BudgetHolder {
+  return {
+    covers: (runtime) => holder.covers(runtime),
+    get needMs() {
+      return holder.needMs
+    },
+    set(budget) {
+      holder.set(budget)
+      const { timeline } = budget as Partial<RuntimeBudget>
+      if (timeline === undefined) return
+      saveBudget(store, storedBudget(host, { needMs: budget.needMs, timeline }, clock.now())).catch((e: unknown) => log("warning", `runtimeBelow: auto: cannot save the budget for nutctl check: ${(e as Error).message}`))
+    },
   }
 }
 

@@ -31,6 +31,9 @@ interface Checked {
   out: string
 }
 
+/** Programs "on this host" for the command executor's probe. */
+const PROGRAMS: Readonly<Record<string, string>> = { "/bin/sh": "/bin/sh", "/sbin/shutdown": "/sbin/shutdown" }
+
 async function runCheck(args: string[], extra: { files?: Record<string, string>; now?: () => number; state?: Map<string, string> } = {}): Promise<Checked> {
   let out = ""
   const state = extra.state ?? new Map<string, string>()
@@ -48,6 +51,7 @@ async function runCheck(args: string[], extra: { files?: Record<string, string>;
       now: extra.now ?? (() => 1_000_000),
       readText: async (p: string) => state.get(p),
       writeText: async (p: string, t: string) => void state.set(p, t),
+      findProgram: async (name: string) => (PROGRAMS[name] === undefined ? undefined : { path: PROGRAMS[name], executable: true }),
     },
   })
   process.exitCode = undefined
@@ -183,9 +187,13 @@ test("nutctl check with the cluster config: this host's UPS, logins against the 
     assert.equal(r.code, 1, r.out)
     assert.match(r.out, new RegExp(`^UPS WARNING - rack@127\\.0\\.0\\.1:${s.port}: runtime 25 min leaves little room over the shutdown plan's 20 min \\(shutdown\\.when\\.runtimeBelow\\); 2 of 4 upsmon logins \\(127\\.0\\.0\\.1, 127\\.0\\.0\\.1\\)`))
     assert.match(r.out, / need=1200s;;;0 /)
-    assert.match(r.out, / logins=2;4:;;0$/m)
+    assert.match(r.out, / logins=2;4:;;0 probe_command=\d+(\.\d+)?s;;5;0$/m)
+    parsePerfdata(r.out.trim())
     const json = await runCheck(["--config", "/etc/nutctl/nutctl.yaml", "--json"], { files: { "/etc/nutctl/nutctl.yaml": CLUSTER(s.port) } })
-    assert.match(json.out, /executor command: not probed/)
+    const doc = JSON.parse(json.out) as { probes: Array<{ executor: string; plugin: string; state: string; text: string }> }
+    assert.deepEqual(doc.probes.map((p) => [p.executor, p.plugin, p.state, p.text]), [["command", "command", "OK", "executor command: /sbin/shutdown is there and executable (not run)"]])
+    const skipped = await runCheck(["--config", "/etc/nutctl/nutctl.yaml", "--json", "--no-probe"], { files: { "/etc/nutctl/nutctl.yaml": CLUSTER(s.port) } })
+    assert.deepEqual((JSON.parse(skipped.out) as { probes: unknown[] }).probes, [])
   } finally {
     for (const c of clients) c.close()
   }

@@ -2,20 +2,27 @@
  * `nutctl check`: a Nagios plugin for cron and monitoring systems. One status line with
  * perfdata, exit 0 OK / 1 WARNING / 2 CRITICAL / 3 UNKNOWN; `--json` for machines. It checks the
  * server is reachable and fresh, the status (OB → WARNING, OB LB → CRITICAL), charge and runtime
- * limits, runtime against the shutdown's need, RB, the last self-test and its age, and the upsmon
- * logins against the hosts the cluster config names. Runs every minute on every node, so it reads
- * the config only when there is one and opens one connection per server.
+ * limits, runtime against the shutdown's need (`--need`, `runtimeBelow`, or with `runtimeBelow:
+ * auto` the budget the monitor saved under `--data-dir`), RB, the last self-test and its age, the
+ * upsmon logins against the hosts the cluster config names, and whether this host's executors could
+ * do their job now (each plugin's probe, at the same time as the UPS reads). Runs every minute on
+ * every node, so it reads the config only when there is one, opens one connection per server, and
+ * loads executor plugins only when the role has executors.
  */
 import { readFile, writeFile } from "node:fs/promises"
 import { hostname as osHostname } from "node:os"
 import { defineCommand } from "citty"
 import { DEFAULT_NUT_PORT, type NutClient } from "../client/index.ts"
+import type { ExecutorCatalog, ProgramLookup } from "../shutdown/index.ts"
 import { collectReadings } from "./_check-collect.ts"
 import { DEFAULT_LIMITS, NAGIOS, evaluateUps, type CheckLimits, type Finding, type NagiosState, type UpsReading } from "./_check-evaluate.ts"
 import { checkReport, formatJson, formatNagios } from "./_check-format.ts"
 import { parseAge, parseMemories, rememberSelftest, selftestDue, type SelftestMemory } from "./_check-selftest.ts"
 import { authArgs, connectionArgs, openClient, resolveCredentials } from "./_connect.ts"
+import type { ClusterView } from "./_check-config.ts"
 import { readClusterView } from "./_check-load.ts"
+import type { AutoNeed } from "./_check-need.ts"
+import type { ProbeReport } from "./_check-probes.ts"
 import { cliEnv, type CliEnv } from "./_io.ts"
 import { DEFAULT_HOST, UsageError, parseUpsTarget, type UpsTarget } from "./_target.ts"
 
@@ -25,12 +32,11 @@ const DEFAULT_CLUSTER_CONFIG = "/etc/nutctl/nutctl.yaml"
 /** Where check remembers self-test results. */
 export const DEFAULT_CHECK_STATE = "/var/lib/nutctl/check-state.json"
 
-/**
- * Tells whether an executor can do its job now (Proxmox/TrueNAS API reachable, token accepted).
- * The proxmox and truenas executor plugins (issue 5) bring their probes; this build has none, so
- * `--json` reports the executors as not probed.
- */
-export type ExecutorProbe = (name: string, settings: Readonly<Record<string, unknown>>) => Promise<Finding>
+/** serve's `--data-dir` default (src/cli/_history.ts), repeated so check does not load the history code. */
+const DEFAULT_DATA_DIR = "/var/lib/nutctl"
+
+/** Seconds a probe may take by default: PVE answers a wrong token only after ~3 s. */
+const DEFAULT_PROBE_TIMEOUT = 5
 
 /** What check uses besides the client capabilities of CliEnv; injected by tests. */
 interface CheckEnv {
@@ -38,17 +44,20 @@ interface CheckEnv {
   readonly hostname: string
   readonly readText: (path: string) => Promise<string | undefined>
   readonly writeText: (path: string, text: string) => Promise<void>
-  readonly probes: Readonly<Record<string, ExecutorProbe>>
+  /** Probes: program lookups (default: the file system and PATH), time, plugins (default: built in). */
+  readonly findProgram?: (name: string) => Promise<ProgramLookup | undefined>
+  readonly sleep?: (ms: number, signal?: AbortSignal) => Promise<void>
+  readonly catalog?: ExecutorCatalog
 }
 
 function checkEnv(data: unknown): CheckEnv {
   const given = (typeof data === "object" && data !== null ? data : {}) as Partial<CheckEnv>
   return {
+    ...given,
     now: given.now ?? Date.now,
     hostname: given.hostname ?? osHostname(),
     readText: given.readText ?? ((p) => readFile(p, "utf8").catch(() => undefined)),
     writeText: given.writeText ?? ((p, t) => writeFile(p, t, { mode: 0o644 })),
-    probes: given.probes ?? {},
   }
 }
 
@@ -62,7 +71,15 @@ export default defineCommand({
     "crit-charge": { type: "string", description: "CRITICAL below this battery charge (%), 0 = off", valueHint: "PCT", default: String(DEFAULT_LIMITS.critCharge) },
     "warn-runtime": { type: "string", description: "WARNING below this runtime (s), 0 = off", valueHint: "SECONDS", default: String(DEFAULT_LIMITS.warnRuntime) },
     "crit-runtime": { type: "string", description: "CRITICAL below this runtime (s), 0 = off", valueHint: "SECONDS", default: String(DEFAULT_LIMITS.critRuntime) },
-    need: { type: "string", description: "Runtime the shutdown needs (s): less is CRITICAL, less than 1.5× is WARNING (default: shutdown.when.runtimeBelow)", valueHint: "SECONDS" },
+    need: { type: "string", description: "Runtime the shutdown needs (s): less is CRITICAL, less than 1.5× is WARNING (default: shutdown.when.runtimeBelow; with auto, the monitor's saved budget)", valueHint: "SECONDS" },
+    "data-dir": { type: "string", description: `Where nutctl serve keeps its state: the plan's budget for runtimeBelow: auto (default ${DEFAULT_DATA_DIR})`, valueHint: "DIR" },
+    probe: {
+      type: "boolean",
+      default: true,
+      description: "Probe this host's executors: Proxmox/TrueNAS API, token and privileges, the command's program (never run)",
+      negativeDescription: "Do not probe the executors (no plugin is loaded)",
+    },
+    "probe-timeout": { type: "string", description: `Seconds each executor probe may take (default ${DEFAULT_PROBE_TIMEOUT})`, valueHint: "SECONDS" },
     "expect-logins": { type: "string", description: "upsmon logins each UPS should have, primary included (default: counted from the roles' hosts)", valueHint: "N" },
     "selftest-max-age": { type: "string", description: "WARNING when the self-test result has not changed for this long (30d, 12h)", valueHint: "AGE" },
     "start-selftest": { type: "boolean", description: "With --selftest-max-age: start a quick self-test (on mains only) when one is due; needs -u with instcmds test.battery.start.quick" },
@@ -97,6 +114,9 @@ interface CheckArgs {
   readonly "warn-runtime"?: string | undefined
   readonly "crit-runtime"?: string | undefined
   readonly need?: string | undefined
+  readonly "data-dir"?: string | undefined
+  readonly probe?: boolean | undefined
+  readonly "probe-timeout"?: string | undefined
   readonly "expect-logins"?: string | undefined
   readonly "selftest-max-age"?: string | undefined
   readonly "start-selftest"?: boolean | undefined
@@ -126,8 +146,19 @@ async function runCheck(args: CheckArgs, cli: CliEnv, env: CheckEnv): Promise<Na
   const cluster = await readClusterView(named ?? DEFAULT_CLUSTER_CONFIG, named !== undefined, args.hostname ?? env.hostname, (p) => cli.readFile(p))
   const fromConfig = args.target === undefined ? cluster?.targets : undefined
   const targets: readonly UpsTarget[] = args.target !== undefined ? [parseUpsTarget(args.target)] : fromConfig?.targets ?? [{ ups: undefined, host: DEFAULT_HOST, port: DEFAULT_NUT_PORT }]
-  const need = args.need !== undefined ? { seconds: limit(args.need, "--need"), source: "--need" } : cluster?.need
+  const given = args.need !== undefined ? { seconds: limit(args.need, "--need"), source: "--need" } : undefined
   const expectGiven = args["expect-logins"] === undefined ? undefined : limit(args["expect-logins"], "--expect-logins")
+  const probeTimeoutMs = (args["probe-timeout"] === undefined ? DEFAULT_PROBE_TIMEOUT : limit(args["probe-timeout"], "--probe-timeout")) * 1000
+  if (probeTimeoutMs <= 0) throw new UsageError("--probe-timeout must be more than 0 s")
+  const host = args.hostname ?? env.hostname
+  // started before the UPS reads, so they overlap them; each module is loaded only when needed
+  const probing = startProbes(cluster, args.probe !== false, host, probeTimeoutMs, cli, env)
+  const auto: Promise<AutoNeed> | undefined =
+    given === undefined && cluster?.autoNeed === true
+      ? import("./_check-need.ts")
+          .then((m) => m.readAutoNeed(args["data-dir"] ?? DEFAULT_DATA_DIR, host, env.now()))
+          .catch((e: unknown) => ({ finding: { check: "need", state: NAGIOS.UNKNOWN, text: `runtimeBelow: auto: ${(e as Error).message}` } }))
+      : undefined
 
   const open = (t: { host: string; port: number }): Promise<NutClient> => openClient(cli, t, args)
   const expectFor = (ups: string): number | undefined => expectGiven ?? cluster?.expectedLogins(ups)
@@ -136,6 +167,7 @@ async function runCheck(args: CheckArgs, cli: CliEnv, env: CheckEnv): Promise<Na
     const expected = expectFor(ups)
     return expected !== undefined && n < expected
   })
+  const need = given ?? cluster?.need ?? (await auto)?.need
 
   const statePath = args.state ?? DEFAULT_CHECK_STATE
   const memories = maxAgeMs > 0 ? parseMemories(await env.readText(statePath)) : {}
@@ -158,13 +190,8 @@ async function runCheck(args: CheckArgs, cli: CliEnv, env: CheckEnv): Promise<Na
   }
   if (maxAgeMs > 0) await env.writeText(statePath, JSON.stringify(memories satisfies Record<string, SelftestMemory>) + "\n").catch(() => undefined)
 
-  const extra: Finding[] = []
-  for (const name of fromConfig?.shutdown ?? []) {
-    const settings = cluster?.loaded.config.executors[name] ?? {}
-    const probe = env.probes[settings.type ?? name]
-    extra.push(probe ? await probe(name, settings) : { check: "executors", state: NAGIOS.OK, text: `executor ${name}: not probed (no probe for it in this build)` })
-  }
-  const report = checkReport(verdicts, extra)
+  const autoFinding = (await auto)?.finding
+  const report = checkReport(verdicts, autoFinding === undefined ? [] : [autoFinding], await probing, probeTimeoutMs)
   cli.io.out(args.json === true ? formatJson(report) : formatNagios(report) + "\n")
   return report.state
 }
@@ -184,6 +211,29 @@ async function startSelftest(r: UpsReading, args: CheckArgs, cli: CliEnv, open: 
   } catch (e) {
     return { check: "selftest", state: NAGIOS.WARNING, text: `a self-test is due but could not be started: ${e instanceof Error ? e.message : String(e)}` }
   }
+}
+
+/**
+ * Probe the executors of this host's role (none without a role, with --no-probe, or when the role
+ * has none: then not even the plugin code is loaded).
+ */
+function startProbes(cluster: ClusterView | undefined, wanted: boolean, host: string, timeoutMs: number, cli: CliEnv, env: CheckEnv): Promise<ProbeReport[]> {
+  const role = cluster?.targets?.role
+  if (!wanted || cluster === undefined || role === undefined || role.entry.shutdown.length === 0) return Promise.resolve([])
+  return import("./_check-probes.ts")
+    .then((m) =>
+      m.probeExecutors({
+        loaded: cluster.loaded,
+        role,
+        host,
+        timeoutMs,
+        env: (name) => cli.env[name],
+        clock: { now: env.now, sleep: env.sleep ?? m.realSleep },
+        findProgram: env.findProgram ?? m.nodeFindProgram(cli.env["PATH"]),
+        ...(env.catalog === undefined ? {} : { catalog: env.catalog }),
+      }),
+    )
+    .catch((e: unknown) => [{ executor: "executors", state: NAGIOS.UNKNOWN, text: `cannot probe the executors: ${(e as Error).message}` }])
 }
 
 function limit(text: string | undefined, option: string): number {

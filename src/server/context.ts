@@ -39,7 +39,7 @@ export class ServerContext {
   /** Called for every request with its command word (`GET`, `LIST`, … or `UNKNOWN`), for metrics. */
   onRequest: ((command: string) => void) | undefined
   /** Request lines seen before and their reusable replies, shared by every connection. */
-  readonly requestCache: RequestCache | undefined
+  readonly requestCache: RequestCache<ServedUps> | undefined
 
   constructor(options: { ups: readonly ServedUps[]; users: UserDb; tracking: TrackingStore; tls?: TlsSettings | undefined; cacheRequests?: boolean }) {
     this.#ups = options.ups

@@ -10,8 +10,6 @@
  * backslashes, `#` or `=` — everything else goes through the full tokenizer. A line is found by a
  * hash of its bytes and confirmed byte for byte, so a collision can only cost a miss.
  */
-import type { ServedUps } from "./context.ts"
-
 /** Longest line kept (the real polls are 20–60 bytes); longer plain lines take the tokenizer. */
 export const MAX_CACHED_LINE = 200
 /** Lines kept; a client sending ever-new lines only refills the table. */
@@ -28,26 +26,26 @@ for (let b = 0x21; b <= 0x7e; b++) CLASS[b] = WORD
 for (const b of [0x22, 0x23, 0x3d, 0x5c]) CLASS[b] = OTHER // `"` `#` `=` `\` have meanings
 for (const b of [0x09, 0x0b, 0x0c, 0x0d, 0x20]) CLASS[b] = BLANK
 
-/** A request line, its words, and the reply it got last when that reply may be reused. */
-export interface CachedLine {
+/** A request line, its words, and the reply it got last when that reply may be reused. `U`: a served UPS. */
+export interface CachedLine<U = unknown> {
   readonly bytes: Uint8Array
   readonly words: readonly string[]
   /** The first word upper-cased (the command), "" for an empty line. */
   readonly command: string
   /** A reply that depends only on `ups`'s state, valid while the state's version is `version`. */
   reply: string | undefined
-  ups: ServedUps | undefined
+  ups: U | undefined
   version: number
 }
 
-export class RequestCache {
-  readonly #lines = new Map<number, CachedLine>()
+export class RequestCache<U = unknown> {
+  readonly #lines = new Map<number, CachedLine<U>>()
 
   /**
    * The line in `chunk[start, end)` (without its newline), or undefined when it is not a plain
    * line and must go through the tokenizer.
    */
-  line(chunk: Uint8Array, start: number, end: number): CachedLine | undefined {
+  line(chunk: Uint8Array, start: number, end: number): CachedLine<U> | undefined {
     if (end - start > MAX_CACHED_LINE) return undefined
     // FNV-1a over the bytes, checking their class on the way
     let hash = 0x811c9dc5
@@ -60,7 +58,7 @@ export class RequestCache {
     if (known !== undefined && sameBytes(known.bytes, chunk, start, end)) return known
     if (this.#lines.size >= MAX_CACHED_LINES) this.#lines.clear()
     const words = splitPlain(chunk, start, end)
-    const fresh: CachedLine = { bytes: chunk.slice(start, end), words, command: words[0]?.toUpperCase() ?? "", reply: undefined, ups: undefined, version: -1 }
+    const fresh: CachedLine<U> = { bytes: chunk.slice(start, end), words, command: words[0]?.toUpperCase() ?? "", reply: undefined, ups: undefined, version: -1 }
     this.#lines.set(hash, fresh)
     return fresh
   }

@@ -1,4 +1,5 @@
 import { Tokenizer } from "../protocol/index.ts"
+import type { ServedUps } from "./context.ts"
 import type { RequestCache } from "./request-cache.ts"
 import type { Session } from "./session.ts"
 
@@ -17,7 +18,7 @@ export class RequestStream {
   readonly #tokenizer = new Tokenizer()
   readonly #session: Session
   readonly #onLine: () => void
-  readonly #cache: RequestCache | undefined
+  readonly #cache: RequestCache<ServedUps> | undefined
   /** What the last {@link process} asks of the connection. */
   action: StreamAction = "none"
 

@@ -47,7 +47,7 @@ export class Session implements SessionView {
    * Run a line the request cache knows: its last reply again when that reply depended only on a
    * UPS whose state has not changed since and whose data is still available, else run it afresh.
    */
-  handleLine(line: CachedLine): string {
+  handleLine(line: CachedLine<ServedUps>): string {
     const reply = line.reply
     if (reply !== undefined) {
       const state = (line.ups as ServedUps).state

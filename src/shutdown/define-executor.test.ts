@@ -2,7 +2,7 @@ import assert from "node:assert/strict"
 import { test } from "node:test"
 import { z } from "zod"
 import { ManualClock } from "../../test/support/manual-clock.ts"
-import { ExecutorConfigError, ExecutorDefinitionError, configureExecutor, defineExecutor, planExecutor, type ExecutorContext, type Step } from "./index.ts"
+import { ExecutorConfigError, ExecutorDefinitionError, configureExecutor, defineExecutor, planExecutor, probeExecutor, type ExecutorContext, type ProbeContext, type Step } from "./index.ts"
 
 const noop: Step = { id: "noop", description: "Nothing", timeoutMs: 1000, run: async () => {} }
 
@@ -36,4 +36,22 @@ test("planExecutor() rejects duplicate step ids and steps without a timeout", as
   assert.deepEqual(await planExecutor(make([noop]), ctx({})), [noop])
   await assert.rejects(planExecutor(make([noop, noop]), ctx({})), /step id noop appears twice/)
   await assert.rejects(planExecutor(make([{ ...noop, timeoutMs: 0 }]), ctx({})), (e: unknown) => e instanceof ExecutorDefinitionError && e.code === "PLAN_INVALID")
+})
+
+function probeCtx<C>(config: C): ProbeContext<C> {
+  const log = { debug() {}, info() {}, warn() {}, error() {} }
+  return { config, host: "pve-1", clock: new ManualClock(), log, findProgram: async () => undefined }
+}
+
+test("probeExecutor() passes a probe's answer on as one line, and turns a throw or a malformed answer into critical", async () => {
+  const signal = new AbortController().signal
+  const plain = defineExecutor({ name: "demo", config: z.object({}), plan: () => [] })
+  assert.equal(await probeExecutor(plain, probeCtx({}), signal), undefined)
+  const ok = defineExecutor({ name: "demo", config: z.object({}), plan: () => [], probe: async () => ({ state: "warning", text: "API down;\n  fallback ready" }) })
+  assert.deepEqual(await probeExecutor(ok, probeCtx({}), signal), { state: "warning", text: "API down; fallback ready" })
+  const throws = defineExecutor({ name: "demo", config: z.object({}), plan: () => [], probe: async () => Promise.reject(new Error("boom")) })
+  assert.deepEqual(await probeExecutor(throws, probeCtx({}), signal), { state: "critical", text: "the probe failed: boom" })
+  const odd = defineExecutor({ name: "demo", config: z.object({}), plan: () => [], probe: async () => ({ state: "fine" }) as never })
+  assert.equal((await probeExecutor(odd, probeCtx({}), signal))?.state, "critical")
+  assert.throws(() => defineExecutor({ name: "x", config: z.object({}), plan: () => [], probe: 1 as never }), /probe must be a function/)
 })

@@ -4,7 +4,7 @@
  * asks for the steps and checks them.
  */
 import { ExecutorConfigError, ExecutorDefinitionError, type ExecutorConfigIssue } from "./errors.ts"
-import type { Executor, ExecutorContext, StandardIssue, StandardSchemaV1, Step } from "./types.ts"
+import type { Executor, ExecutorContext, ProbeContext, ProbeResult, StandardIssue, StandardSchemaV1, Step } from "./types.ts"
 
 const NAME = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/
 
@@ -25,6 +25,7 @@ export function defineExecutor<const Schema extends StandardSchemaV1>(definition
   readonly config: Schema
   plan(ctx: ExecutorContext<SchemaOutputOf<Schema>>): readonly Step[] | Promise<readonly Step[]>
   restore?(ctx: ExecutorContext<SchemaOutputOf<Schema>>): readonly Step[] | Promise<readonly Step[]>
+  probe?(ctx: ProbeContext<SchemaOutputOf<Schema>>, signal: AbortSignal): Promise<ProbeResult>
 }): Executor<SchemaOutputOf<Schema>> {
   const name = typeof definition?.name === "string" ? definition.name : String(definition?.name)
   if (!NAME.test(name)) throw new ExecutorDefinitionError("EXECUTOR_INVALID", JSON.stringify(name), "the name must be kebab-case (a-z, 0-9 and single dashes)")
@@ -32,6 +33,7 @@ export function defineExecutor<const Schema extends StandardSchemaV1>(definition
   if (typeof validate !== "function") throw new ExecutorDefinitionError("EXECUTOR_INVALID", name, "config must be a Standard Schema (zod 4, valibot, …)")
   if (typeof definition.plan !== "function") throw new ExecutorDefinitionError("EXECUTOR_INVALID", name, "plan must be a function")
   if (definition.restore !== undefined && typeof definition.restore !== "function") throw new ExecutorDefinitionError("EXECUTOR_INVALID", name, "restore must be a function")
+  if (definition.probe !== undefined && typeof definition.probe !== "function") throw new ExecutorDefinitionError("EXECUTOR_INVALID", name, "probe must be a function")
   return Object.freeze({ ...definition, name }) as Executor<SchemaOutputOf<Schema>>
 }
 
@@ -65,6 +67,28 @@ export async function planExecutor<Config>(executor: Executor<Config>, ctx: Exec
 export async function planRestore<Config>(executor: Executor<Config>, ctx: ExecutorContext<Config>): Promise<readonly Step[]> {
   if (executor.restore === undefined) return []
   return checkSteps(executor.name, await executor.restore(ctx), "restore")
+}
+
+const PROBE_STATES: ReadonlySet<string> = new Set(["ok", "warning", "critical"])
+
+/**
+ * Ask an executor whether it could do its job now (undefined when it has no probe). A probe that
+ * throws, or answers something that is not a ProbeResult, counts as critical with its message:
+ * check must report every executor, and a broken probe is worth a look.
+ */
+export async function probeExecutor<Config>(executor: Executor<Config>, ctx: ProbeContext<Config>, signal: AbortSignal): Promise<ProbeResult | undefined> {
+  if (executor.probe === undefined) return undefined
+  let result: ProbeResult
+  try {
+    result = await executor.probe(ctx, signal)
+  } catch (e) {
+    return { state: "critical", text: `the probe failed: ${e instanceof Error ? e.message : String(e)}` }
+  }
+  if (typeof result !== "object" || result === null || !PROBE_STATES.has(result.state) || typeof result.text !== "string") {
+    return { state: "critical", text: `the probe of ${executor.name} answered no { state, text }` }
+  }
+  // one line: Nagios reads only the first
+  return { state: result.state, text: result.text.replace(/\s*\n\s*/g, " ").trim() }
 }
 
 function checkSteps(name: string, steps: readonly Step[], what: "plan" | "restore"): readonly Step[] {

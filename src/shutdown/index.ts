@@ -11,6 +11,9 @@ export type {
   ExecutorLog,
   ExecutorState,
   PowerControl,
+  ProbeContext,
+  ProbeResult,
+  ProgramLookup,
   SchemaOutput,
   StandardIssue,
   StandardResult,
@@ -21,8 +24,8 @@ export type {
 } from "./types.ts"
 /** JSON values (what executor state keeps). */
 export type { JsonValue } from "../store/index.ts"
-/** Define a plugin, validate its config section, ask for its checked plan / restore steps. */
-export { configureExecutor, defineExecutor, planExecutor, planRestore, type SchemaOutputOf } from "./define-executor.ts"
+/** Define a plugin, validate its config section, ask for its checked plan / restore steps, probe it. */
+export { configureExecutor, defineExecutor, planExecutor, planRestore, probeExecutor, type SchemaOutputOf } from "./define-executor.ts"
 /** Find a plugin by name (built in) or module path (a user's own). */
 export { isExecutor, loadExecutor, type ExecutorCatalog, type LoadExecutorOptions } from "./loader.ts"
 /** A host's plan: executors' steps, phases (parallel groups), the point of no return. */
@@ -67,6 +70,8 @@ export {
   type SafetyMargin,
   type TimelineEntry,
 } from "./budget.ts"
+/** The latest budget a monitor computed, kept in the store for `nutctl check`. */
+export { budgetKey, readStoredBudget, saveBudget, storedBudget, type StoredBudget } from "./budget-store.ts"
 /** Run one executor's steps in order under their timeouts (the monitor's SHUTDOWNCMD hand-off). */
 export { runSteps, type RunStepsOptions, type StepOutcome } from "./run-steps.ts"
 /** Typed errors with stable codes. */

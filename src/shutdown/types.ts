@@ -181,4 +181,40 @@ export interface Executor<Config = unknown> {
    * `restoreAfterPowerReturn` at the next start after a shutdown went through.
    */
   restore?(ctx: ExecutorContext<Config>): readonly Step[] | Promise<readonly Step[]>
+  /**
+   * Tell, without changing anything on the target, whether the executor could do its job now
+   * (API reachable, credentials accepted, privileges the plan needs, program present). `nutctl
+   * check` calls it every minute, so it must be cheap: a few reads, never a step. It stops when
+   * `signal` aborts (check's `--probe-timeout`) and never puts a secret into its text.
+   */
+  probe?(ctx: ProbeContext<Config>, signal: AbortSignal): Promise<ProbeResult>
+}
+
+// ----- Probe -----
+
+/** What a probe gets: the config and host like a plan, and a read-only look at programs. */
+export interface ProbeContext<Config> {
+  readonly config: Config
+  readonly host: string
+  readonly clock: Clock
+  readonly log: ExecutorLog
+  /**
+   * Where `name` would be found when the monitor runs it (an absolute or relative path as given,
+   * else searched in PATH and the sbin directories a service has), without running it:
+   * undefined when nothing is there, `executable: false` for a file that cannot be executed.
+   */
+  findProgram(name: string): Promise<ProgramLookup | undefined>
+}
+
+/** A program that was found. */
+export interface ProgramLookup {
+  readonly path: string
+  readonly executable: boolean
+}
+
+/** A probe's answer: `warning` means the job would get done, but not the intended way. */
+export interface ProbeResult {
+  readonly state: "ok" | "warning" | "critical"
+  /** One line, without secrets (`Proxmox VE 9.1.4 at https://…: token accepted, …`). */
+  readonly text: string
 }

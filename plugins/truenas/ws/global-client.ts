@@ -37,6 +37,14 @@ export function openGlobalWebSocket(url: URL, options: WsConnectOptions): Promis
       },
       () => {},
     )
+    // the caller gave up (a probe's time is up): nothing may stay open behind it
+    const onAbort = (): void => {
+      timer.abort()
+      ws.close()
+      reject(new WsConnectError(url, "aborted", { cause: options.signal?.reason }))
+    }
+    if (options.signal?.aborted) onAbort()
+    else options.signal?.addEventListener("abort", onAbort, { once: true, signal: timer.signal })
     ws.addEventListener("message", (e) => {
       const text = typeof e.data === "string" ? e.data : ""
       if (handlers) handlers.message(text)

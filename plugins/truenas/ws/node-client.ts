@@ -46,7 +46,8 @@ export async function openNodeWebSocket(url: URL, options: WsConnectOptions): Pr
       () => {},
     )
     const onAbort = (): void => fail(new WsConnectError(url, "aborted", { cause: options.signal?.reason }))
-    options.signal?.addEventListener("abort", onAbort, { once: true, signal: timer.signal })
+    if (options.signal?.aborted) onAbort()
+    else options.signal?.addEventListener("abort", onAbort, { once: true, signal: timer.signal })
     req.on("error", (e) => fail(new WsConnectError(url, e.message, { cause: e })))
     req.on("response", (res: IncomingMessage) => {
       res.resume()

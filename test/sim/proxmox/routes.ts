@@ -5,6 +5,7 @@
 import { createHash } from "node:crypto"
 import type { SimCluster, SimGuest, SimHaResource } from "./cluster.ts"
 import { requestNodeShutdown, requestShutdown, requestStop } from "./guest-power.ts"
+import { permissionsOf } from "./privileges.ts"
 import { SimHttpError } from "./types.ts"
 
 /** What a handler gets. */
@@ -166,6 +167,13 @@ function haStatus(ctx: RouteContext): unknown[] {
 export const ROUTES: Readonly<Record<string, Handler>> = {
   "GET /version": (ctx) =>
     ctx.cluster.version === "9.1" ? { version: "9.1.4", release: "9.1", repoid: "5a3e7b90" } : { version: "8.4.14", release: "8.4", repoid: "c1b2d3e4" },
+  // a token may always read its own permissions (`userid` of another user needs Sys.Audit on /access: not modelled)
+  "GET /access/permissions": (ctx) => {
+    const userid = str(ctx, "userid")
+    if (userid !== undefined && userid !== ctx.user) throw new SimHttpError(500, "simulator: only the caller's own permissions are modelled")
+    const token = ctx.cluster.tokens.get(ctx.user)
+    return token === undefined ? {} : permissionsOf(token, str(ctx, "path"))
+  },
   "GET /cluster/status": (ctx) => {
     const c = ctx.cluster
     return [

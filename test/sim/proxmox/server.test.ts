@@ -146,3 +146,15 @@ test("ProxmoxSim disarms and re-arms HA with the timing of test-disarm-ignored1"
   await clock.drive(clock.sleep(1000))
   assert.equal(await fencing(), "armed")
 })
+
+test("ProxmoxSim checks privileges at the request's path and lists the token's own in GET /access/permissions", async () => {
+  const spec = standardCluster()
+  const { call } = await start({ ...spec, tokens: { [SIM_TOKEN_ID]: { secret: SIM_TOKEN.split("=")[1] as string, privs: ["Sys.Audit", "VM.Audit", "VM.PowerMgmt"], paths: { "/vms/101": ["VM.Audit"] } } } })
+  const refused = await call("POST", "/nodes/pve1/qemu/101/status/shutdown")
+  assert.deepEqual([refused.status, refused.reason], [403, "Permission check failed (/vms/101, VM.PowerMgmt)"])
+  assert.equal((await call("POST", "/nodes/pve1/qemu/100/status/shutdown")).status, 200)
+  const perms = JSON.parse((await call("GET", "/access/permissions")).body) as { data: Record<string, Record<string, number>> }
+  assert.deepEqual(perms.data["/vms/101"], { "VM.Audit": 1 })
+  assert.deepEqual(Object.keys(perms.data["/"] ?? {}), ["Sys.Audit", "VM.Audit", "VM.PowerMgmt"])
+  assert.deepEqual(JSON.parse((await call("GET", "/access/permissions", { path: "/nodes/pve2" })).body), { data: { "/nodes/pve2": { "Sys.Audit": 1, "VM.Audit": 1, "VM.PowerMgmt": 1 } } })
+})

@@ -10,10 +10,11 @@ import { createServer as createHttpServer, type IncomingMessage, type Server, ty
 import { createServer as createHttpsServer } from "node:https"
 import type { Clock } from "../../../src/shutdown/index.ts"
 import { SimCluster } from "./cluster.ts"
+import { effectivePrivs } from "./privileges.ts"
 import { ROUTES } from "./routes.ts"
 import { loadApiSchema, type ApiSchema } from "./schema.ts"
 import { SimClock } from "./sim-clock.ts"
-import { SimHttpError, type ClusterSpec, type RecordedRequest } from "./types.ts"
+import { SimHttpError, type ClusterSpec, type RecordedRequest, type TokenSpec } from "./types.ts"
 
 /** Key and certificate (PEM) for HTTPS listeners. */
 export interface SimTls {
@@ -153,7 +154,7 @@ export class ProxmoxSim {
     if (!resolved.allowToken) return this.#fail(res, record, 403, `Permission check failed (URI '${path}' not available with API token, need proper ticket.`, tokenId, resolved.template, params)
     const errors = this.schema.validate(resolved, params)
     if (Object.keys(errors).length > 0) return this.#fail(res, record, 400, "Parameter verification failed.", tokenId, resolved.template, params, errors)
-    const missing = missingPrivs(resolved.method, token.privs)
+    const missing = missingPrivs(resolved.method, token, params)
     if (missing !== undefined) return this.#fail(res, record, 403, `Permission check failed (${missing.path}, ${missing.priv})`, tokenId, resolved.template, params)
     const target = typeof params["node"] === "string" && resolved.template.startsWith("/nodes/{node}") ? params["node"] : undefined
     if (target !== undefined) {
@@ -238,14 +239,16 @@ function mergeParams(query: URLSearchParams, body: string, contentType: string |
   return out
 }
 
-// the simple permission form ["perm", "/path", ["Priv", …]] is enough for the methods modelled
-function missingPrivs(method: unknown, privs: readonly string[] | undefined): { path: string; priv: string } | undefined {
-  if (privs === undefined) return undefined
+// the simple permission form ["perm", "/path/{param}", ["Priv", …]] is enough for the methods modelled
+function missingPrivs(method: unknown, token: TokenSpec, params: Params): { path: string; priv: string } | undefined {
+  if (token.privs === undefined && token.paths === undefined) return undefined
   const check = (method as { permissions?: { check?: unknown } }).permissions?.check
   if (!Array.isArray(check) || check[0] !== "perm" || !Array.isArray(check[2])) return undefined
+  const path = String(check[1]).replace(/\{(\w+)\}/g, (_, name: string) => String(params[name] ?? name))
+  const privs = effectivePrivs(token, path)
   const any = check.includes("any")
   const wanted = check[2] as string[]
   const have = wanted.filter((p) => privs.includes(p))
   if (any ? have.length > 0 : have.length === wanted.length) return undefined
-  return { path: String(check[1]), priv: wanted.filter((p) => !privs.includes(p)).join(",") || (wanted[0] ?? "") }
+  return { path, priv: wanted.filter((p) => !privs.includes(p)).join(",") || (wanted[0] ?? "") }
 }

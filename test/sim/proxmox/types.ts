@@ -38,6 +38,11 @@ export interface TokenSpec {
   readonly secret: string
   /** Privileges on `/` and below; all when absent. */
   readonly privs?: readonly string[]
+  /**
+   * ACLs below `/`: the privileges at a path and below, instead of what `/` gives there
+   * (`{ "/vms/140": ["VM.Audit"] }`: no VM.PowerMgmt on guest 140).
+   */
+  readonly paths?: Readonly<Record<string, readonly string[]>>
 }
 
 /** A whole simulated cluster. */
