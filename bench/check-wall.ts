@@ -61,7 +61,8 @@ try {
     { name: "upsc UPS ups.status", command: ["upsc", target, "ups.status"], samples: [] },
     { name: "upsc UPS (all variables)", command: ["upsc", target], samples: [] },
     { name: "nutctl check UPS", command: [binary, "check", target], samples: [] },
-    { name: "nutctl check --config FILE (role → UPS)", command: [binary, "check", "--config", config], samples: [] },
+    { name: "nutctl check --config FILE (role → UPS, probes the command executor)", command: [binary, "check", "--config", config], samples: [] },
+    { name: "nutctl check --config FILE --no-probe", command: [binary, "check", "--config", config, "--no-probe"], samples: [] },
     { name: "nutctl --version (start-up floor)", command: [binary, "--version"], samples: [] },
   ]
   for (const row of rows) {
