@@ -155,7 +155,8 @@ const role = z.strictObject({
 const shutdown = z.looseObject({
   when: z
     .looseObject({
-      lowbattery: z.boolean({ error: "true or false" }).optional(),
+      /** OB LB is always critical, as in upsmon: only `true` is accepted, so `false` is not silently ignored. */
+      lowbattery: z.literal(true, { error: "true: low battery always shuts down, as in upsmon (shut down earlier with runtimeBelow or onBatteryFor)" }).optional(),
       /**
        * Critical once `battery.runtime` (read with each poll on battery) is below this many seconds;
        * `auto`: below what this host's shutdown plan needs (learned durations × margin). Null: off.
