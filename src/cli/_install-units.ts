@@ -63,6 +63,8 @@ export function serviceUnit(platform: "proxmox" | "debian", paths: InstallPaths 
     "Type=simple",
     // the role (primary serves the UPS, secondary only monitors) comes from the hostname
     `ExecStart=${paths.bin} serve --config ${paths.config}`,
+    "# systemctl reload: users, allowed networks, MAXAGE/MAXCONN apply without dropping a client",
+    "ExecReload=/bin/kill -HUP $MAINPID",
     "# The binary unpacks its HID addon into $TMPDIR and loads it from there; /tmp may be noexec,",
     "# and the shutdown hook finds the addon here when every file system is already read-only.",
     `Environment=TMPDIR=${paths.stateDir}`,

@@ -12,6 +12,11 @@ export interface RunningUpsd {
   readonly server: NutServer
   readonly ups: readonly ServedUps[]
   readonly addresses: readonly ListenAddress[]
+  /**
+   * Apply a re-read configuration (SIGHUP): users, allowed networks, MAXCONN, MAXAGE, TRACKINGDELAY
+   * at once; changed LISTEN/TLS and UPS sections (drivers) are named in `restart`.
+   */
+  reload(setup: ServeSetup): { changed: string[]; restart: string[] }
   stop(): Promise<void>
 }
 
@@ -63,16 +68,38 @@ export async function startUpsd(setup: ServeSetup, log: ConsolaInstance, env: { 
       log.error(`Driver ${driver.name} for UPS [${ups.name}] stopped: ${(err as Error).message}`)
     }),
   )
+  let current = setup.ups
   return {
     server,
     ups: served,
     addresses,
+    reload(next) {
+      const result = server.reload({ settings: next.server, users: next.users })
+      const restart = [...result.restart, ...upsChanges(current, next.ups)]
+      current = next.ups
+      return { changed: result.changed, restart }
+    },
     async stop() {
       abort.abort()
       await server.close()
       await Promise.all(running)
     },
   }
+}
+
+/** UPS sections added, removed or changed (driver, port, options, desc): drivers start only with the server. */
+function upsChanges(before: ServeSetup["ups"], after: ServeSetup["ups"]): string[] {
+  const key = (u: ServeSetup["ups"][number]) => JSON.stringify([u.driver, u.port, u.desc ?? null, Object.entries(u.params).sort()])
+  const old = new Map(before.map((u) => [u.name, key(u)]))
+  const out: string[] = []
+  for (const u of after) {
+    const was = old.get(u.name)
+    if (was === undefined) out.push(`new UPS [${u.name}]`)
+    else if (was !== key(u)) out.push(`UPS [${u.name}] changed`)
+    old.delete(u.name)
+  }
+  for (const name of old.keys()) out.push(`UPS [${name}] removed`)
+  return out
 }
 
 let nodeHid: HidOpener | undefined

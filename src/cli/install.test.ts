@@ -106,7 +106,14 @@ function proxmoxRoot(): string {
   writeFileSync(join(root, "usr/lib/systemd/system/pve-node.target"), "[Unit]\nDescription=every PVE unit and nutctl\nWants=pve-cluster.service pveproxy.service pve-ha-lrm.service pve-guests.service nutctl.service\n")
   mkdirSync(join(root, "usr/bin"), { recursive: true })
   writeFileSync(join(root, "usr/bin/pveversion"), "#!/bin/sh\n", { mode: 0o755 })
+  osTools(root)
   return root
+}
+
+/** What every Debian root has and the unit names: kill(1) for ExecReload. */
+function osTools(root: string): void {
+  mkdirSync(join(root, "bin"), { recursive: true })
+  writeFileSync(join(root, "bin/kill"), "#!/bin/sh\n", { mode: 0o755 })
 }
 
 const hasAnalyze = spawnSync("systemd-analyze", ["--version"]).status === 0
@@ -137,10 +144,12 @@ test("install --root on plain Debian: verify passes and the unit has no PVE orde
   const root = tempDir()
   mkdirSync(join(root, "usr/lib/systemd"), { recursive: true })
   cpSync("/usr/lib/systemd/system", join(root, "usr/lib/systemd/system"), { recursive: true, verbatimSymlinks: true })
+  osTools(root)
   const r = await run(install, ["--root", root, "--binary", fakeBinary()])
   assert.equal(r.code, 0, r.err)
   const unitText = readFileSync(join(root, "etc/systemd/system/nutctl.service"), "utf8")
   assert.doesNotMatch(unitText, /pve/)
+  assert.match(unitText, /^ExecReload=\/bin\/kill -HUP \$MAINPID$/m)
   const v = verify(root, "nutctl.service")
   assert.equal(v.status, 0, v.output)
 })

@@ -101,10 +101,12 @@ export default defineCommand({
     }
     // HTTP (metrics, API, events): a port clash must not take the UPS server down with it
     let http: RunningHttp | undefined
+    // HTTP reads its users at each request: a reload replaces this list's contents
+    const httpUsers = [...setup.users]
     try {
       const httpConfig = parseHttpConfig(resolved.cluster?.loaded.config.http, resolved.cluster?.loaded.file)
       const at = httpListen(args.http as string | boolean | undefined, httpConfig.listen)
-      if (at) http = await startHttp({ listen: at, upsd, users: setup.users, config: httpConfig, ...(resolved.cluster ? { configFile: resolved.cluster.loaded.file } : {}), ...(dataDir ? { history: { dir: dataDir } } : {}), log })
+      if (at) http = await startHttp({ listen: at, upsd, users: httpUsers, config: httpConfig, ...(resolved.cluster ? { configFile: resolved.cluster.loaded.file } : {}), ...(dataDir ? { history: { dir: dataDir } } : {}), log })
     } catch (e) {
       log.error(`${(e as Error).message}: serving NUT without HTTP`)
     }
@@ -136,7 +138,32 @@ export default defineCommand({
       monitor = started.monitor
     }
     if (http && monitor) http.attachMonitor(monitorViewOf(monitor.loop, { minSupplies: monitor.minSupplies }))
+    // SIGHUP (systemctl reload): re-read the same files, as upsd -c reload does
+    const reload = async (): Promise<void> => {
+      const again = await resolveServeSetup(
+        { demo: args.demo === true, scenario: args.scenario, nutConfig: args["nut-config"], config: args.config, hostname: args.hostname, listen },
+        { env: (n) => process.env[n], hostname: hostname() },
+      )
+      for (const w of again.warnings) log.warn(w)
+      if (again.errors.length > 0 || !again.setup) {
+        for (const e of again.errors) log.error(e)
+        log.error("Reload failed: still running the previous configuration")
+        return
+      }
+      try {
+        const { changed, restart } = upsd.reload(again.setup)
+        httpUsers.splice(0, httpUsers.length, ...again.setup.users)
+        log.info(`Reloaded: ${changed.join(", ")}`)
+        if (restart.length > 0) log.warn(`Needs a restart to apply: ${restart.join(", ")}`)
+        if (monitor) log.info("The monitor keeps its settings until the next restart")
+      } catch (e) {
+        log.error(`Reload failed (${(e as Error).message}): still running the previous configuration`)
+      }
+    }
+    const onHup = (): void => void reload()
+    process.on("SIGHUP", onHup)
     await untilStopSignal(log)
+    process.off("SIGHUP", onHup)
     await monitor?.stop()
     await http?.stop()
     await upsd.stop()

@@ -204,3 +204,27 @@ test("NutServer keeps a connection usable after garbage and answers pipelined re
     await server.close()
   }
 })
+
+test("NutServer.reload() applies users, allowed networks and MAXAGE at once and names what needs a restart", async () => {
+  const { server, port } = await listening({})
+  try {
+    const kept = await LineClient.open(port)
+    const other: UserRecord = { name: "ops", password: "pw2", actions: new Set(["fsd"]), instcmds: new Set() }
+    const settings = { ...DEFAULT_SERVER_SETTINGS, listen: [{ host: "127.0.0.1", port: 0 }], allow: ["10.0.0.0/8"], maxAge: 1 }
+    const notes = server.reload({ settings: { ...settings, listen: [{ host: "::1", port: 3493 }] }, users: [other] })
+    assert.deepEqual(notes, { changed: ["1 user(s)", "allowed networks: 10.0.0.0/8", "MAXAGE 1"], restart: ["LISTEN [::1]:3493"] })
+    // the connected client stays; its new commands see the new users
+    assert.equal(await kept.request("USERNAME admin"), "OK")
+    assert.equal(await kept.request("PASSWORD pw"), "OK")
+    assert.equal(await kept.request("FSD ups"), "ERR ACCESS-DENIED")
+    // 127.0.0.1 is no longer allowed to connect
+    const refused = await LineClient.open(port)
+    await refused.eof()
+    // MAXAGE is the served states' (UpsState tests cover what it does on a clock)
+    assert.equal(server.context.upsList()[0]?.state.maxAgeMs, 1000)
+    kept.close()
+    assert.throws(() => server.reload({ settings: { ...settings, allow: ["not-a-network"] }, users: [] }))
+  } finally {
+    await server.close()
+  }
+})

@@ -41,12 +41,12 @@ export interface NutServerOptions {
 /** The upsd-compatible NUT network server: listeners, connections, idle sweep, staleness log. */
 export class NutServer {
   readonly context: ServerContext
-  readonly #settings: ServerSettings
+  #settings: ServerSettings
   readonly #log: ServerLog
   readonly #now: Now
   readonly #idleMs: number
   readonly #sweepMs: number
-  readonly #allow: readonly Network[] | undefined
+  #allow: readonly Network[] | undefined
   readonly #secureContext: SecureContext | undefined
   readonly #servers: Server[] = []
   readonly #connections = new Set<Connection | BunConnection>()
@@ -119,6 +119,43 @@ export class NutServer {
     this.#servers.length = 0
     for (const l of this.#bunListeners) l.close()
     this.#bunListeners.length = 0
+  }
+
+  /**
+   * Take new settings and users without dropping a client (upsd's `-c reload`, SIGHUP): users and
+   * their rights, allowed networks, MAXCONN, MAXAGE and the TRACKING delay apply at once; new
+   * LISTEN addresses or TLS files need a restart, as the notes say. Returns what changed.
+   * @throws CidrError for a bad allowed network (nothing is changed then)
+   */
+  reload(next: { settings: ServerSettings; users: readonly UserRecord[] }): { changed: string[]; restart: string[] } {
+    const before = this.#settings
+    const after = next.settings
+    const allow = after.allow?.map(parseNetwork)
+    const changed: string[] = []
+    const restart: string[] = []
+    this.context.users.replace(next.users)
+    changed.push(`${this.context.users.size} user(s)`)
+    if (JSON.stringify(before.allow ?? null) !== JSON.stringify(after.allow ?? null)) changed.push(`allowed networks: ${after.allow?.join(" ") ?? "everyone"}`)
+    this.#allow = allow
+    if (before.maxConn !== after.maxConn) {
+      changed.push(`MAXCONN ${after.maxConn}`)
+      for (const server of this.#servers) server.maxConnections = after.maxConn
+    }
+    if (before.maxAge !== after.maxAge) {
+      changed.push(`MAXAGE ${after.maxAge}`)
+      for (const ups of this.context.upsList()) ups.state.setMaxAge(after.maxAge * 1000)
+    }
+    if (before.trackingDelay !== after.trackingDelay) {
+      changed.push(`TRACKINGDELAY ${after.trackingDelay}`)
+      this.context.tracking.setDelay(after.trackingDelay)
+    }
+    const addresses = (l: readonly ListenAddress[]) => l.map(formatAddress).sort().join(" ")
+    if (addresses(before.listen) !== addresses(after.listen)) restart.push(`LISTEN ${addresses(after.listen)}`)
+    if (JSON.stringify(before.tls ?? null) !== JSON.stringify(after.tls ?? null)) restart.push("CERTFILE / TLS settings")
+    // listeners and TLS stay as they were started
+    const { tls: _notApplied, ...applied } = after
+    this.#settings = { ...applied, listen: before.listen, ...(before.tls ? { tls: before.tls } : {}) }
+    return { changed, restart }
   }
 
   /** Number of open client connections. */

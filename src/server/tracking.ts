@@ -24,7 +24,7 @@ export interface TrackingOptions {
  */
 export class TrackingStore {
   readonly #entries = new Map<string, { answer: TrackingAnswer; expires: number }>()
-  readonly #delayMs: number
+  #delayMs: number
   readonly #now: Now
   readonly #nextId: () => string
 
@@ -33,6 +33,11 @@ export class TrackingStore {
     this.#now = options.now
     this.#nextId = options.nextId ?? (() => crypto.randomUUID().toUpperCase())
   }
+  /** A new TRACKINGDELAY (reload): applies to results recorded from now on. */
+  setDelay(seconds: number): void {
+    this.#delayMs = seconds * 1000
+  }
+
 
   /** Register a pending write; its promise settles the entry. Returns the id. */
   track(result: Promise<WriteResult>): string {

@@ -5,8 +5,19 @@ export class UserDb {
   readonly #users = new Map<string, UserRecord>()
 
   constructor(users: readonly UserRecord[]) {
+    this.replace(users)
+  }
+
+  /** Take a new upsd.users (reload): clients logged in keep their connection, new commands use the new rights. */
+  replace(users: readonly UserRecord[]): void {
+    this.#users.clear()
     // upsd keeps the first of duplicate sections
     for (const u of users) if (!this.#users.has(u.name)) this.#users.set(u.name, u)
+  }
+
+  /** Number of users. */
+  get size(): number {
+    return this.#users.size
   }
 
   #authenticated(name: string, password: string): UserRecord | undefined {

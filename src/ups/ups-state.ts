@@ -28,11 +28,15 @@ export class UpsState {
   #lastHeard = 0
   #updatedAt = 0
   #lastAvailability: Availability = "not-connected"
-  readonly maxAgeMs: number
+  /** MAXAGE in ms; a reload may change it ({@link setMaxAge}). */
+  get maxAgeMs(): number {
+    return this.#maxAgeMs
+  }
+  #maxAgeMs: number
   readonly #now: Now
 
   constructor(options: UpsStateOptions = {}) {
-    this.maxAgeMs = options.maxAgeMs ?? 15_000
+    this.#maxAgeMs = options.maxAgeMs ?? 15_000
     this.#now = options.now ?? Date.now
   }
 
@@ -101,8 +105,14 @@ export class UpsState {
 
   availability(): Availability {
     if (!this.#connected) return "not-connected"
-    if (this.#driverStale || this.#now() - this.#lastHeard > this.maxAgeMs) return "stale"
+    if (this.#driverStale || this.#now() - this.#lastHeard > this.#maxAgeMs) return "stale"
     return "ok"
+  }
+
+  /** A new MAXAGE (upsd.conf reloaded); availability is re-checked at once. */
+  setMaxAge(ms: number): void {
+    this.#maxAgeMs = ms
+    this.#checkAvailability()
   }
 
   // ----- writing (driver side) -----

@@ -1,0 +1,78 @@
+// `nutctl serve --nut-config DIR` re-reads NUT's files on SIGHUP, as `upsd -c reload` does (and as
+// the unit's ExecReload asks): new passwords and rights apply at once, connected clients stay, a
+// broken file keeps the running configuration, and what only a restart can change is named.
+import { test } from "node:test"
+import assert from "node:assert/strict"
+import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { fixturePath } from "../support/fixture.ts"
+import { LineClient } from "../support/line-client.ts"
+import { startNutctl } from "../support/nutctl-monitor.ts"
+import { freePort, waitForPort } from "../support/real-nut.ts"
+import { waitForDrivers } from "../support/upsd-pair.ts"
+
+const users = (password: string) => `[admin]\n\tpassword = ${password}\n\tactions = SET FSD\n\tinstcmds = ALL\n`
+
+/** SET VAR with these credentials on a fresh connection: the answer tells whether they were accepted. */
+async function setWith(port: number, user: string, password: string): Promise<string | undefined> {
+  const c = await LineClient.open(port)
+  try {
+    await c.request(`USERNAME ${user}`)
+    await c.request(`PASSWORD ${password}`)
+    return await c.request('SET VAR ups ups.id "rack"')
+  } finally {
+    c.close()
+  }
+}
+
+async function until(what: string, output: () => string, pattern: RegExp, timeoutMs = 10_000): Promise<void> {
+  const end = Date.now() + timeoutMs
+  while (!pattern.test(output())) {
+    if (Date.now() > end) throw new Error(`no ${what} in the log:\n${output()}`)
+    await new Promise((r) => setTimeout(r, 25))
+  }
+}
+
+test("serve reloads upsd.users and upsd.conf on SIGHUP, keeps clients, and keeps the running configuration when the new files are broken", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "nutctl-reload-"))
+  const port = await freePort()
+  copyFileSync(fixturePath("nut-ddl/APC__Back-UPS_BVK750M2___usbhid-ups__2.8.3.1__01.dev"), join(dir, "ups.dev"))
+  writeFileSync(join(dir, "ups.conf"), "[ups]\n\tdriver = dummy-ups\n\tport = ups.dev\n")
+  writeFileSync(join(dir, "upsd.conf"), `LISTEN 127.0.0.1 ${port}\n`)
+  writeFileSync(join(dir, "upsd.users"), users("old"), { mode: 0o600 })
+  const serve = startNutctl("serve", dir)
+  try {
+    await waitForPort(port, 20_000)
+    await waitForDrivers(port, ["ups"])
+    const denied = "ERR ACCESS-DENIED"
+    assert.notEqual(await setWith(port, "admin", "old"), denied)
+    const kept = await LineClient.open(port)
+
+    writeFileSync(join(dir, "upsd.users"), users("new"), { mode: 0o600 })
+    writeFileSync(join(dir, "upsd.conf"), `LISTEN 127.0.0.1 ${port}\nMAXAGE 30\n`)
+    process.kill(serve.child.pid as number, "SIGHUP")
+    await until("reload", serve.output, /Reloaded: 1 user\(s\), MAXAGE 30/)
+    assert.equal(await setWith(port, "admin", "old"), denied)
+    assert.notEqual(await setWith(port, "admin", "new"), denied)
+    assert.equal(await kept.request("GET VAR ups ups.status"), 'VAR ups ups.status "OL"', "a client connected before the reload is still served")
+
+    // a broken upsd.conf: the running configuration stays (users included), and the log says why
+    writeFileSync(join(dir, "upsd.users"), users("broken"), { mode: 0o600 })
+    writeFileSync(join(dir, "upsd.conf"), `LISTEN 127.0.0.1 ${port}\nMAXAGE soon\n`)
+    process.kill(serve.child.pid as number, "SIGHUP")
+    await until("failed reload", serve.output, /upsd\.conf:2: MAXAGE expects a number of seconds[\s\S]*Reload failed: still running the previous configuration/)
+    assert.notEqual(await setWith(port, "admin", "new"), denied)
+
+    // what a reload cannot change is named, the rest applies
+    writeFileSync(join(dir, "upsd.users"), users("newer"), { mode: 0o600 })
+    writeFileSync(join(dir, "upsd.conf"), `LISTEN 127.0.0.1 ${port}\nLISTEN ::1 ${port}\n`)
+    process.kill(serve.child.pid as number, "SIGHUP")
+    await until("restart note", serve.output, /Needs a restart to apply: LISTEN/)
+    assert.notEqual(await setWith(port, "admin", "newer"), denied)
+    kept.close()
+  } finally {
+    await serve.stop()
+    rmSync(dir, { recursive: true, force: true })
+  }
+})
