@@ -69,8 +69,12 @@ export default defineCommand({
     process.once("SIGTERM", () => stop("SIGTERM"))
     // upsmon -c fsd signals SIGUSR1: run the forced shutdown now
     process.on("SIGUSR1", () => loop.forceShutdown("SIGUSR1"))
+    // a reload (SIGHUP) must not end the monitor: its settings apply at the next start
+    const onHup = (): void => log.warn("SIGHUP: the monitor keeps its settings until the next restart")
+    process.on("SIGHUP", onHup)
     log.success(`nutctl monitoring ${loop.state.supplies.map((s) => s.supply.system).join(", ")}${dryRun ? " (dry run)" : ""}`)
     process.exitCode = await runNutMonitor(monitor, log, abort.signal)
     process.removeAllListeners("SIGUSR1")
+    process.off("SIGHUP", onHup)
   },
 })

@@ -74,7 +74,11 @@ export default defineCommand({
         const started = await startClusterMonitor({ ...monitorOptions, cluster, ...(http ? { onRecord: (r: Parameters<RunningHttp["events"]["monitorRecord"]>[0]) => http?.events.monitorRecord(r) } : {}) })
         if (started.failed) process.exitCode = 1
         if (http && started.monitor) http.attachMonitor(monitorViewOf(started.monitor.loop, { minSupplies: started.monitor.minSupplies }))
+        // systemctl reload on a secondary: nothing of its own to re-read, and SIGHUP must not end it
+        const onHup = (): void => log.warn("SIGHUP: the monitor keeps its settings until the next restart")
+        process.on("SIGHUP", onHup)
         if (started.monitor) await Promise.race([untilStopSignal(log), started.monitor.done])
+        process.off("SIGHUP", onHup)
         await started.monitor?.stop()
         await http?.stop()
         return

@@ -8,7 +8,7 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { fixturePath } from "../support/fixture.ts"
 import { LineClient } from "../support/line-client.ts"
-import { startNutctl } from "../support/nutctl-monitor.ts"
+import { monitorSandbox, startNutctl } from "../support/nutctl-monitor.ts"
 import { freePort, waitForPort } from "../support/real-nut.ts"
 import { waitForDrivers } from "../support/upsd-pair.ts"
 
@@ -74,5 +74,21 @@ test("serve reloads upsd.users and upsd.conf on SIGHUP, keeps clients, and keeps
   } finally {
     await serve.stop()
     rmSync(dir, { recursive: true, force: true })
+  }
+})
+
+test("a monitor survives SIGHUP (systemctl reload on a node) and says its settings wait for a restart", async () => {
+  const port = await freePort() // nobody listens: the monitor runs on with the server unreachable
+  const box = monitorSandbox({ system: `ups@127.0.0.1:${port}`, user: "monsec", password: "secpass", role: "secondary" })
+  const monitor = startNutctl("monitor", box.dir, ["--dry-run"])
+  try {
+    await until("start", monitor.output, /nutctl monitoring ups@127\.0\.0\.1/)
+    process.kill(monitor.child.pid as number, "SIGHUP")
+    await until("reload note", monitor.output, /SIGHUP: the monitor keeps its settings until the next restart/)
+    assert.equal(monitor.child.exitCode, null, "still running")
+    assert.equal(monitor.child.signalCode, null)
+  } finally {
+    await monitor.stop()
+    box.remove()
   }
 })
