@@ -254,7 +254,8 @@ export async function restoreAtStart(state: () => HostState, ctx: ClusterShutdow
       return
     }
   }
-  const outcome = await restoreAfterPowerReturn({ host: ctx.host, executors: ctx.executors, store: ctx.store, clock: ctx.clock, log: shutdownLog(ctx.log), ...(ctx.power === undefined ? {} : { power: ctx.power }) })
+  // the run found at start only: one this process starts meanwhile is its runner's to abort and restore
+  const outcome = await restoreAfterPowerReturn({ host: ctx.host, executors: ctx.executors, store: ctx.store, clock: ctx.clock, log: shutdownLog(ctx.log), runId: record.runId, ...(ctx.power === undefined ? {} : { power: ctx.power }) })
   if (outcome !== undefined) ctx.log(outcome.ok ? "info" : "error", `Restore after shutdown ${outcome.runId}: ${outcome.ok ? "done" : outcome.failures.join("; ")}`)
 }
 

@@ -36,9 +36,24 @@ test("restoreAfterPowerReturn() runs the restore steps of executors that took pa
   assert.equal(await restoreAfterPowerReturn(options), undefined, "nothing left to restore")
 })
 
-test("restoreAfterPowerReturn() leaves a run that never reached its point of no return alone", async () => {
+test("restoreAfterPowerReturn() restores a run cut short before its point of no return (the daemon died mid-plan), only the one found at start", async () => {
   const store = createStore()
-  await store.journal.set("pve-1", { version: 1, runId: "r", host: "pve-1", startedAt: 0, updatedAt: 0, state: "running", resumes: 0, steps: {} })
+  const calls: string[] = []
+  const lines: string[] = []
+  await store.executors.set("proxmox:ha", { "vm:100": "started" })
+  await store.journal.set("pve-1", { version: 1, runId: "r", host: "pve-1", startedAt: 0, updatedAt: 0, state: "running", resumes: 0, steps: { "proxmox/disarm-ha": { state: "done", startedAt: 0 } } })
+  const options = { host: "pve-1", executors: [{ executor: haExecutor(calls), config: {} }], store, clock: new ManualClock(), log: (_level: string, line: string) => void lines.push(line) }
+  assert.equal(await restoreAfterPowerReturn({ ...options, runId: "another" }), undefined, "a run started since is its own runner's")
+  assert.deepEqual(calls, [])
+  assert.deepEqual(await restoreAfterPowerReturn({ ...options, runId: "r" }), { ok: true, failures: [], runId: "r" })
+  assert.deepEqual(calls, ["vm:100=started"])
+  assert.match(lines.join("\n"), /shutdown r \(cut short before its point of no return\): restoring proxmox/)
+  assert.equal((await readJournal(store, "pve-1"))?.state, "restored")
+})
+
+test("restoreAfterPowerReturn() leaves an aborted run alone: its runner restored it", async () => {
+  const store = createStore()
+  await store.journal.set("pve-1", { version: 1, runId: "r", host: "pve-1", startedAt: 0, updatedAt: 0, state: "aborted", resumes: 0, steps: {} })
   assert.equal(await restoreAfterPowerReturn({ host: "pve-1", executors: [], store, clock: new ManualClock(), log: () => {} }), undefined)
 })
 

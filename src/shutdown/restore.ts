@@ -47,16 +47,23 @@ export interface RestoreAfterPowerReturnOptions {
   readonly clock: Clock
   readonly log: ShutdownLog
   readonly power?: PowerControl
+  /**
+   * Only this run (the one the journal held when the daemon started): a run this process started
+   * since then is its own runner's to abort and restore.
+   */
+  readonly runId?: string
 }
 
 /**
- * At start-up with mains present: if the journal shows a shutdown that went through (or stopped
- * past its point of no return), run the restore steps of the executors that took part, and mark
- * the journal `restored`. Returns undefined when there was nothing to restore.
+ * At start-up with mains present: if the journal shows a shutdown that went through, stopped past
+ * its point of no return, or was cut short before it (the daemon crashed or was stopped mid-plan),
+ * run the restore steps of the executors that took part, and mark the journal `restored`.
+ * Returns undefined when there was nothing to restore.
  */
 export async function restoreAfterPowerReturn(options: RestoreAfterPowerReturnOptions): Promise<(RestoreOutcome & { readonly runId: string }) | undefined> {
   const record = await readJournal(options.store, options.host)
   if (record === undefined || !needsRestore(record)) return undefined
+  if (options.runId !== undefined && record.runId !== options.runId) return undefined
   const started = new Set(Object.keys(record.steps).map((k) => k.slice(0, k.indexOf("/"))))
   const parts = options.executors
     .map((c) => ({ c, name: c.name ?? c.executor.name }))
@@ -75,7 +82,8 @@ export async function restoreAfterPowerReturn(options: RestoreAfterPowerReturnOp
           ...(options.power === undefined ? {} : { power: options.power }),
         }),
     }))
-  options.log("info", `Power is back after shutdown ${record.runId} (${record.state}): restoring ${parts.map((p) => p.executor).join(", ") || "nothing"}`)
+  const how = record.state === "running" && record.pointOfNoReturn === undefined ? "cut short before its point of no return" : record.state
+  options.log("info", `Power is back after shutdown ${record.runId} (${how}): restoring ${parts.map((p) => p.executor).join(", ") || "nothing"}`)
   const outcome = await runRestoreSteps(parts, { clock: options.clock, log: options.log, dryRun: false })
   const journal = openJournal(record, options.store)
   const at = options.clock.now()
@@ -83,8 +91,11 @@ export async function restoreAfterPowerReturn(options: RestoreAfterPowerReturnOp
   return { ...outcome, runId: record.runId }
 }
 
-/** A run that went down (done, failed, or still `running` past its point of no return) has something to restore. */
+/**
+ * A run that went down (done, failed) or never finished (`running`: past its point of no return
+ * the host went off; before it the daemon died mid-plan, like an abort nobody ran) has something
+ * to restore; an aborted run restored itself.
+ */
 function needsRestore(record: JournalRecord): boolean {
-  if (record.state === "done" || record.state === "failed") return true
-  return record.state === "running" && record.pointOfNoReturn !== undefined
+  return record.state === "done" || record.state === "failed" || record.state === "running"
 }
