@@ -13,6 +13,9 @@ import { probeExecutor, type Clock, type ExecutorCatalog, type ProbeResult, type
 import { NAGIOS, type NagiosState } from "./_check-evaluate.ts"
 import { roleExecutors } from "./_executors.ts"
 
+/** Real time for the probes' deadlines (tests pass their own clock); loaded with the probes, not by every check. */
+export { systemClock } from "../ups/index.ts"
+
 /** What check reports per executor. */
 export interface ProbeReport {
   /** Its key under `executors:`. */
@@ -126,25 +129,6 @@ export function redact(text: string, secrets: readonly string[]): string {
   let out = text
   for (const s of secrets) out = out.split(s).join("***")
   return out
-}
-
-/** Real time for the probes' deadlines (tests pass their own). */
-export function realSleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) {
-      reject(signal.reason)
-      return
-    }
-    const onAbort = (): void => {
-      clearTimeout(timer)
-      reject(signal?.reason)
-    }
-    const timer = setTimeout(() => {
-      signal?.removeEventListener("abort", onAbort)
-      resolve()
-    }, Math.max(0, ms))
-    signal?.addEventListener("abort", onAbort, { once: true })
-  })
 }
 
 /** Directories a service's PATH has (systemd's default): cron's PATH lacks the sbin ones. */

@@ -228,7 +228,7 @@ function startProbes(cluster: ClusterView | undefined, wanted: boolean, host: st
         host,
         timeoutMs,
         env: (name) => cli.env[name],
-        clock: { now: env.now, sleep: env.sleep ?? m.realSleep },
+        clock: { now: env.now, sleep: env.sleep ?? m.systemClock.sleep },
         findProgram: env.findProgram ?? m.nodeFindProgram(cli.env["PATH"]),
         ...(env.catalog === undefined ? {} : { catalog: env.catalog }),
       }),
