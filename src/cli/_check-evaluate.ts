@@ -4,6 +4,7 @@
  * Nagios plugin guidelines: https://nagios-plugins.org/doc/guidelines.html (thresholds as ranges,
  * `10:` = alert below 10).
  */
+import { describeStatus, parseStatus } from "../ups/index.ts"
 
 /** Nagios service states, which are also the exit codes. */
 export const NAGIOS = { OK: 0, WARNING: 1, CRITICAL: 2, UNKNOWN: 3 } as const
@@ -78,24 +79,6 @@ export interface UpsVerdict {
   readonly perfdata: readonly PerfDatum[]
 }
 
-const STATUS_WORDS: Readonly<Record<string, string>> = {
-  OL: "on line",
-  OB: "on battery",
-  LB: "battery low",
-  HB: "battery high",
-  RB: "replace battery",
-  CHRG: "charging",
-  DISCHRG: "discharging",
-  BYPASS: "on bypass",
-  CAL: "calibrating",
-  OFF: "output off",
-  OVER: "overloaded",
-  TRIM: "trimming voltage",
-  BOOST: "boosting voltage",
-  FSD: "forced shutdown",
-  TEST: "self-test running",
-  ALARM: "alarm",
-}
 
 /** Judge one UPS. */
 export function evaluateUps(reading: UpsReading, limits: CheckLimits): UpsVerdict {
@@ -110,9 +93,9 @@ export function evaluateUps(reading: UpsReading, limits: CheckLimits): UpsVerdic
     return verdict(reading, findings, perfdata, reading.problem.message)
   }
   const v = reading.vars
-  const words = (v["ups.status"] ?? "").split(/\s+/).filter((w) => w !== "")
+  const words = parseStatus(v["ups.status"] ?? "")
   const has = (w: string): boolean => words.includes(w)
-  const described = words.map((w) => STATUS_WORDS[w] ?? w).join(", ")
+  const described = describeStatus(words.join(" "))
   if (words.length === 0) add("status", NAGIOS.UNKNOWN, "the UPS reports no ups.status")
   else if (has("FSD")) add("status", NAGIOS.CRITICAL, "forced shutdown (FSD) in progress")
   else if (has("OB") && has("LB")) add("status", NAGIOS.CRITICAL, "on battery and the battery is low: shutdown imminent")

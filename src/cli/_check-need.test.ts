@@ -82,7 +82,7 @@ test("nutctl check with runtimeBelow: auto: an old budget still counts and adds 
   const empty = await dataDir()
   const none = await runCheck(s.port, ["--data-dir", empty])
   assert.equal(none.code, 1, none.out)
-  assert.match(none.out, new RegExp(`^UPS WARNING - rack@127\\.0\\.0\\.1:\\d+: on line, charge 100 %, runtime 25 min, runtimeBelow: auto: no shutdown plan budget for pve1 in ${empty.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}: is nutctl serve running here`))
+  assert.match(none.out, new RegExp(`^UPS WARNING - rack@127\\.0\\.0\\.1:\\d+: online, charge 100 %, runtime 25 min, runtimeBelow: auto: no shutdown plan budget for pve1 in ${empty.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}: is nutctl serve running here`))
   assert.doesNotMatch(none.out, / need=/)
 })
 

@@ -84,7 +84,7 @@ test("nutctl check probes the proxmox executor: OK with the token's privileges, 
   assert.deepEqual(doc.perfdata.map((p) => p.label), ["probe_proxmox"])
   assert.deepEqual(sim.writes, [])
   const line = await runCheck(cluster(s.port, proxmox(sim.url("pve1")), ["proxmox"]))
-  assert.match(line.out, /^UPS OK - rack@127\.0\.0\.1:\d+: on line, charge 100 %, runtime 38 min \| .* probe_proxmox=[\d.]+s;;5;0\n$/)
+  assert.match(line.out, /^UPS OK - rack@127\.0\.0\.1:\d+: online, charge 100 %, runtime 38 min \| .* probe_proxmox=[\d.]+s;;5;0\n$/)
 })
 
 test("nutctl check: a refused token, a missing privilege and an API that is down are CRITICAL, with the secret nowhere", async () => {
@@ -93,7 +93,7 @@ test("nutctl check: a refused token, a missing privilege and an API that is down
   const bad = `${SIM_TOKEN_ID}=00000000-0000-4000-8000-0000deadbeef`
   const refused = await runCheck(cluster(s.port, proxmox(sim.url("pve1"), bad), ["proxmox"]))
   assert.equal(refused.code, 2, refused.out)
-  assert.match(refused.out, /^UPS CRITICAL - rack@127\.0\.0\.1:\d+: on line, charge 100 %, runtime 38 min, executor proxmox: the API token was refused by http:\/\/127\.0\.0\.1:\d+ \(401: /)
+  assert.match(refused.out, /^UPS CRITICAL - rack@127\.0\.0\.1:\d+: online, charge 100 %, runtime 38 min, executor proxmox: the API token was refused by http:\/\/127\.0\.0\.1:\d+ \(401: /)
   assert.ok(!refused.out.includes("0000deadbeef"), refused.out)
   // on a PVE node qm/pct would take over: WARNING
   const onNode = await runCheck(cluster(s.port, proxmox(sim.url("pve1"), bad), ["proxmox"]), [], { findProgram: async (n) => (n === "qm" || n === "pct" ? { path: `/usr/sbin/${n}`, executable: true } : undefined) })

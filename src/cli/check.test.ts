@@ -81,7 +81,7 @@ test("nutctl check: on line is OK (exit 0) with one status line and perfdata", a
   const r = await runCheck([`rack@127.0.0.1:${s.port}`])
   assert.equal(r.code, 0)
   assert.equal(r.out.split("\n").length, 2, "one line")
-  assert.match(r.out, new RegExp(`^UPS OK - rack@127\\.0\\.0\\.1:${s.port}: on line, charge 100 %, runtime 38 min \\| `))
+  assert.match(r.out, new RegExp(`^UPS OK - rack@127\\.0\\.0\\.1:${s.port}: online, charge 100 %, runtime 38 min \\| `))
   const perf = parsePerfdata(r.out.trim())
   assert.deepEqual(
     perf.map((p) => `${p.label}=${p.value}${p.uom};${p.warn};${p.crit}`),
@@ -242,7 +242,7 @@ test("nutctl check against the simulated UPS (serve --demo --scenario lowbatt): 
       const r = await runCheck([target])
       return r.code === 0 ? r : undefined
     }, "the simulated UPS on line")
-    assert.match(ok.out, /^UPS OK - bx1600mi@127\.0\.0\.1:\d+: on line/)
+    assert.match(ok.out, /^UPS OK - bx1600mi@127\.0\.0\.1:\d+: online/)
     // the scenario: mains lost after 10 s, low battery 10 s later (at speed 20: about 1 s)
     const crit = await eventually(async () => {
       const r = await runCheck([target])
