@@ -91,9 +91,9 @@ test("nutctl check: --need wins over runtimeBelow: auto (nothing is read); an un
   const given = await runCheck(s.port, ["--data-dir", join(root, "nowhere"), "--need", "600"])
   assert.equal(given.code, 0, given.out)
   assert.match(given.out, / need=600s;;;0 /)
-  // a file where the journal directory should be: the store cannot read below it
+  // a file where the budgets directory should be: the store cannot read below it
   const broken = mkdtempSync(join(root, "broken-"))
-  writeFileSync(join(broken, "journal"), "not a directory")
+  writeFileSync(join(broken, "budgets"), "not a directory")
   mkdirSync(join(broken, "events"))
   const unreadable = await runCheck(s.port, ["--data-dir", broken])
   assert.equal(unreadable.code, 3, unreadable.out)

@@ -37,8 +37,8 @@ test("saveBudget() keeps a host's latest budget on disk beside its journal; read
 
 test("readStoredBudget() ignores a record that is not a budget", async () => {
   const store = createStore()
-  await store.journal.set("budget@h", { version: 1, needMs: "lots" })
+  await store.budgets.set("h", { version: 1, needMs: "lots" })
   assert.equal(await readStoredBudget(store, "h"), undefined)
-  await store.journal.set("budget@h", { version: 1, needMs: 90_000, expectedMs: 48_000, computedAt: 5 })
+  await store.budgets.set("h", { version: 1, needMs: 90_000, expectedMs: 48_000, computedAt: 5 })
   assert.deepEqual(await readStoredBudget(store, "h"), { version: 1, host: "h", needMs: 90_000, expectedMs: 48_000, worstMs: 48_000, unlearned: 0, computedAt: 5 })
 })

@@ -2,9 +2,7 @@
  * The latest runtime budget of a host, kept in the store for readers outside the monitor
  * (`nutctl check` compares `battery.runtime` with it when `runtimeBelow: auto`). The monitor lays
  * the plan out at start and every hour and saves each result, so `computedAt` also tells whether a
- * monitor is still keeping it. It lives in the journal namespace under `budget@<host>`: a host
- * name never has an `@`, so it cannot meet a host's journal, and the store has no namespace of its
- * own for it.
+ * monitor is still keeping it. One record per host in the store's `budgets` namespace.
  */
 import type { JsonValue, NutctlStore } from "../store/index.ts"
 import type { RuntimeBudget } from "./budget.ts"
@@ -25,11 +23,6 @@ export interface StoredBudget {
   readonly computedAt: number
 }
 
-/** The store key of a host's budget. */
-export function budgetKey(host: string): string {
-  return `budget@${host}`
-}
-
 /** The record for a budget the monitor just computed. */
 export function storedBudget(host: string, budget: Pick<RuntimeBudget, "needMs" | "timeline">, computedAt: number): StoredBudget {
   const { timeline } = budget
@@ -46,7 +39,7 @@ export function storedBudget(host: string, budget: Pick<RuntimeBudget, "needMs" 
 
 /** Save a host's latest budget (replacing the previous one). */
 export async function saveBudget(store: NutctlStore, record: StoredBudget): Promise<void> {
-  await store.journal.set(budgetKey(record.host), record as unknown as JsonValue)
+  await store.budgets.set(record.host, record as unknown as JsonValue)
 }
 
 /**
@@ -55,7 +48,7 @@ export async function saveBudget(store: NutctlStore, record: StoredBudget): Prom
  * @throws whatever the store throws when it cannot read (a data directory this user may not read)
  */
 export async function readStoredBudget(store: NutctlStore, host: string): Promise<StoredBudget | undefined> {
-  const value = (await store.journal.get(budgetKey(host))) as unknown
+  const value = (await store.budgets.get(host)) as unknown
   // unstorage's fs driver resolves a read error other than ENOENT/EISDIR (EACCES, ENOTDIR) as the
   // Error object itself instead of rejecting: a reader must hear that it could not read
   if (value instanceof Error) throw value

@@ -71,7 +71,7 @@ export {
   type TimelineEntry,
 } from "./budget.ts"
 /** The latest budget a monitor computed, kept in the store for `nutctl check`. */
-export { budgetKey, readStoredBudget, saveBudget, storedBudget, type StoredBudget } from "./budget-store.ts"
+export { readStoredBudget, saveBudget, storedBudget, type StoredBudget } from "./budget-store.ts"
 /** Run one executor's steps in order under their timeouts (the monitor's SHUTDOWNCMD hand-off). */
 export { runSteps, type RunStepsOptions, type StepOutcome } from "./run-steps.ts"
 /** Typed errors with stable codes. */

@@ -33,6 +33,7 @@ export function createStore(options: CreateStoreOptions = {}): NutctlStore {
     journal: namespace(storage, "journal"),
     durations: namespace(storage, "durations"),
     executors: namespace(storage, "executors"),
+    budgets: namespace(storage, "budgets"),
     events: eventLog(storage, options.maxEventsPerDay ?? 10_000),
     persistent: driver !== undefined && driver.name !== "memory",
     dispose: () => storage.dispose(),

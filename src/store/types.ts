@@ -7,7 +7,7 @@
 /** What survives a JSON round trip. */
 export type JsonValue = string | number | boolean | null | readonly JsonValue[] | { readonly [key: string]: JsonValue }
 
-/** Keys under one prefix (`journal:`, `durations:`, `executors:`). */
+/** Keys under one prefix (`journal:`, `durations:`, `executors:`, `budgets:`). */
 export interface Namespace<T = JsonValue> {
   /** The prefix without its colon (`journal`). */
   readonly name: string
@@ -48,6 +48,8 @@ export interface NutctlStore {
   readonly durations: Namespace
   /** What executors keep between a shutdown and the next boot (HA states to restore, …). */
   readonly executors: Namespace
+  /** Each host's latest runtime budget, for `nutctl check` (shutdown/budget-store.ts owns the format). */
+  readonly budgets: Namespace
   readonly events: EventLog
   /** Whether writes reach a disk (`fs`) or only memory. */
   readonly persistent: boolean
