@@ -44,10 +44,13 @@ export default defineCommand({
         listen.push(addr)
       }
     }
-    const resolved = await resolveServeSetup(
-      { demo: args.demo === true, scenario: args.scenario, nutConfig: args["nut-config"], config: args.config, hostname: args.hostname, listen },
-      { env: (n) => process.env[n], hostname: hostname() },
-    )
+    // read again, the same way, on SIGHUP
+    const readSetup = () =>
+      resolveServeSetup(
+        { demo: args.demo === true, scenario: args.scenario, nutConfig: args["nut-config"], config: args.config, hostname: args.hostname, listen },
+        { env: (n) => process.env[n], hostname: hostname() },
+      )
+    const resolved = await readSetup()
     for (const w of resolved.warnings) log.warn(w)
     for (const e of resolved.errors) log.error(e)
     for (const i of resolved.info) log.info(i)
@@ -144,10 +147,7 @@ export default defineCommand({
     if (http && monitor) http.attachMonitor(monitorViewOf(monitor.loop, { minSupplies: monitor.minSupplies }))
     // SIGHUP (systemctl reload): re-read the same files, as upsd -c reload does
     const reload = async (): Promise<void> => {
-      const again = await resolveServeSetup(
-        { demo: args.demo === true, scenario: args.scenario, nutConfig: args["nut-config"], config: args.config, hostname: args.hostname, listen },
-        { env: (n) => process.env[n], hostname: hostname() },
-      )
+      const again = await readSetup()
       for (const w of again.warnings) log.warn(w)
       if (again.errors.length > 0 || !again.setup) {
         for (const e of again.errors) log.error(e)
