@@ -32,7 +32,7 @@ interface Checked {
 }
 
 /** Programs "on this host" for the command executor's probe. */
-const PROGRAMS: Readonly<Record<string, string>> = { "/bin/sh": "/bin/sh", "/sbin/shutdown": "/sbin/shutdown" }
+const PROGRAMS: Readonly<Record<string, string>> = { "/bin/sh": "/bin/sh", "/usr/local/bin/nutctl-test-marker": "/usr/local/bin/nutctl-test-marker" }
 
 async function runCheck(args: string[], extra: { files?: Record<string, string>; now?: () => number; state?: Map<string, string> } = {}): Promise<Checked> {
   let out = ""
@@ -168,7 +168,7 @@ roles:
 shutdown:
   when: { runtimeBelow: 20m }
 executors:
-  command: { command: "/sbin/shutdown -h +0" }
+  command: { command: "/usr/local/bin/nutctl-test-marker --would-shut-down" }
 ${extra}`
 
 test("nutctl check with the cluster config: this host's UPS, logins against the roles' hosts, runtime against runtimeBelow", async () => {
@@ -191,7 +191,7 @@ test("nutctl check with the cluster config: this host's UPS, logins against the 
     parsePerfdata(r.out.trim())
     const json = await runCheck(["--config", "/etc/nutctl/nutctl.yaml", "--json"], { files: { "/etc/nutctl/nutctl.yaml": CLUSTER(s.port) } })
     const doc = JSON.parse(json.out) as { probes: Array<{ executor: string; plugin: string; state: string; text: string }> }
-    assert.deepEqual(doc.probes.map((p) => [p.executor, p.plugin, p.state, p.text]), [["command", "command", "OK", "executor command: /sbin/shutdown is there and executable (not run)"]])
+    assert.deepEqual(doc.probes.map((p) => [p.executor, p.plugin, p.state, p.text]), [["command", "command", "OK", "executor command: /usr/local/bin/nutctl-test-marker is there and executable (not run)"]])
     const skipped = await runCheck(["--config", "/etc/nutctl/nutctl.yaml", "--json", "--no-probe"], { files: { "/etc/nutctl/nutctl.yaml": CLUSTER(s.port) } })
     assert.deepEqual((JSON.parse(skipped.out) as { probes: unknown[] }).probes, [])
   } finally {
