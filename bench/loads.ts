@@ -5,7 +5,7 @@
  * figure that carries over between machines; req/s and latency are reported beside it.
  */
 import { NutConn, type ReplyKind } from "./nut-conn.ts"
-import { cpuDelta, cpuSample, rssKb, type CpuSample } from "./proc.ts"
+import { cpuDelta, cpuSample, mainThreadSleeps, rssKb, type CpuSample } from "./proc.ts"
 import { Latencies, type LatencySummary } from "./stats.ts"
 
 export const GET_STATUS = "GET VAR ups ups.status"
@@ -36,6 +36,13 @@ export interface LoadResult {
   readonly cpuUsPerOp: number
   /** Same from utime+stime of /proc/PID/stat (10 ms ticks: coarse for short or light loads). */
   readonly statCpuUsPerOp: number
+  /**
+   * This load generator's CPU per operation, µs. On loopback the sender pays for the receiver's
+   * TCP input and wake-up, so a server that sleeps more makes its clients pay more.
+   */
+  readonly clientCpuUsPerOp: number
+  /** Times the server's main thread went to sleep (voluntary context switches) per 1000 operations. */
+  readonly serverSleepsPerKop: number
   /** Replies that were not what the request should get (ERR, closed connection). */
   readonly errors: number
   /** First bad reply, for the log. */
@@ -211,18 +218,25 @@ export async function idleLoad(server: Server, options: Window & { readonly clie
 interface Measured {
   readonly cpu: CpuSample
   readonly seconds: number
+  /** µs */
+  readonly clientCpuUs: number
+  readonly serverSleeps: number
 }
 
 /** Warm up, then take CPU and wall time around `durationMs`; `stop()` runs before the last sample. */
 async function measureWindow(pid: number, w: Window, start: () => void, stop: () => void): Promise<Measured> {
   await sleep(w.warmupMs)
   const cpu0 = cpuSample(pid)
+  const sleeps0 = mainThreadSleeps(pid)
+  const client0 = process.cpuUsage()
   const t0 = performance.now()
   start()
   await sleep(w.durationMs)
   stop()
   const cpu1 = cpuSample(pid)
-  return { cpu: cpuDelta(cpu0, cpu1), seconds: (performance.now() - t0) / 1000 }
+  const client = process.cpuUsage(client0)
+  const sleeps = mainThreadSleeps(pid) - sleeps0
+  return { cpu: cpuDelta(cpu0, cpu1), seconds: (performance.now() - t0) / 1000, clientCpuUs: client.user + client.system, serverSleeps: sleeps }
 }
 
 function result(m: Measured, ops: number, lat: Latencies, errors: number, firstError: string | undefined): LoadResult {
@@ -234,6 +248,8 @@ function result(m: Measured, ops: number, lat: Latencies, errors: number, firstE
     cpu: m.cpu,
     cpuUsPerOp: ops ? m.cpu.schedUs / ops : Number.NaN,
     statCpuUsPerOp: ops ? m.cpu.statUs / ops : Number.NaN,
+    clientCpuUsPerOp: ops ? m.clientCpuUs / ops : Number.NaN,
+    serverSleepsPerKop: ops ? (m.serverSleeps * 1000) / ops : Number.NaN,
     errors,
     ...(firstError !== undefined ? { firstError } : {}),
   }

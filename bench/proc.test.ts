@@ -1,7 +1,7 @@
 import { test } from "node:test"
 import assert from "node:assert/strict"
 import { createServer } from "node:net"
-import { cpuSample, pidListeningOn, rssKb } from "./proc.ts"
+import { cpuSample, mainThreadSleeps, pidListeningOn, rssKb } from "./proc.ts"
 
 test("pidListeningOn() finds the process that owns a listening socket", async () => {
   const server = createServer()
@@ -23,4 +23,10 @@ test("cpuSample() counts this process's CPU in both units", () => {
   assert.ok(after.schedUs > before.schedUs)
   assert.ok(after.statUs >= before.statUs)
   assert.ok(rssKb(process.pid) > 1000)
+})
+
+test("mainThreadSleeps() counts the main thread's voluntary sleeps", async () => {
+  const before = mainThreadSleeps(process.pid)
+  for (let i = 0; i < 3; i++) await new Promise((r) => setTimeout(r, 5)) // each timer wait is a sleep in epoll_wait
+  assert.ok(mainThreadSleeps(process.pid) >= before + 3)
 })

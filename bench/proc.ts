@@ -42,6 +42,18 @@ export function cpuDelta(before: CpuSample, after: CpuSample): CpuSample {
   return { statUs: after.statUs - before.statUs, schedUs: after.schedUs - before.schedUs }
 }
 
+/**
+ * Voluntary context switches of the process's main thread so far: each is one sleep in
+ * epoll_wait/poll (for a single-threaded event loop), and each sleep costs a wake-up later.
+ */
+export function mainThreadSleeps(pid: number): number {
+  // /proc/PID/status counts the thread-group leader only, which is the event-loop thread here
+  const status = readFileSync(`/proc/${pid}/status`, "latin1")
+  const m = /^voluntary_ctxt_switches:\s+(\d+)/m.exec(status)
+  if (!m) throw new Error(`Cannot read voluntary_ctxt_switches of pid ${pid}`)
+  return Number(m[1])
+}
+
 /** VmRSS of `pid` in kB. */
 export function rssKb(pid: number): number {
   const status = readFileSync(`/proc/${pid}/status`, "latin1")

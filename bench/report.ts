@@ -39,6 +39,8 @@ interface Row {
   /** The issue's target for this row, checked against upsd's value. */
   readonly goal?: (nutctl: number, upsd: number) => boolean
   readonly goalText?: string
+  /** Also print the range of the round-by-round ratio (for figures that vary a lot between rounds). */
+  readonly spread?: boolean
 }
 
 /** The markdown report: machine facts, the table, and any errors seen. */
@@ -65,6 +67,7 @@ export function formatMarkdown(report: BenchReport): string {
     const goal = row.goal && Number.isFinite(a) && Number.isFinite(b) ? `${row.goal(b, a) ? "met" : "**missed**"}: ${row.goalText}` : (row.goalText ?? "")
     out.push(`| ${row.load === lastLoad ? "" : row.load} | ${row.metric} | ${fmt(row.format, a)} | ${fmt(row.format, b)} | ${ratio} | ${goal} |`)
     lastLoad = row.load
+    if (row.spread && upsd && nutctl) out.push(`|  | ${row.metric}, per round (min–max) |  |  | ${perRoundRange(upsd, nutctl, row)} |  |`)
   }
   const problems = [upsd, nutctl].flatMap((t) => (t ? errorsOf(t) : []))
   if (problems.length > 0) {
@@ -80,6 +83,12 @@ export function formatMarkdown(report: BenchReport): string {
 
 // --- Internal helpers ---
 
+/** min–max of nutctl/upsd taken round by round (the loads of a round run back to back). */
+function perRoundRange(upsd: TargetResults, nutctl: TargetResults, row: Row): string {
+  const ratios = nutctl.rounds.map((r, i) => row.pick(r, nutctl) / row.pick(upsd.rounds[i]!, upsd)).filter(Number.isFinite)
+  return ratios.length ? `${Math.min(...ratios).toFixed(2)}–${Math.max(...ratios).toFixed(2)}×` : "—"
+}
+
 function medianOf(t: TargetResults, row: Row): number {
   return median(t.rounds.map((r) => row.pick(r, t)))
 }
@@ -91,8 +100,10 @@ function rows(report: BenchReport): Row[] {
     const g = (r: RoundResults): LoadResult => r.get[String(c)]!
     r.push({ load, metric: "req/s", pick: (r) => g(r).opsPerSec, format: int })
     r.push({ load, metric: "p50 ms", pick: (r) => g(r).latency.p50, format: ms })
-    r.push({ load, metric: "p99 ms", pick: (r) => g(r).latency.p99, format: ms, goal: (n, u) => n <= u, goalText: "≤ upsd" })
+    r.push({ load, metric: "p99 ms", pick: (r) => g(r).latency.p99, format: ms, goal: (n, u) => n <= u, goalText: "≤ upsd", spread: true })
     r.push({ load, metric: "server CPU µs/GET", pick: (r) => g(r).cpuUsPerOp, format: us, goal: (n, u) => n <= u, goalText: "≤ upsd" })
+    r.push({ load, metric: "client CPU µs/GET", pick: (r) => g(r).clientCpuUsPerOp, format: us })
+    r.push({ load, metric: "server sleeps /1000 GET", pick: (r) => g(r).serverSleepsPerKop, format: us })
   }
   const vars = (report.upsd ?? report.nutctl)?.rounds[0]?.list.vars ?? 0
   const list = `LIST VAR ups (${vars} vars), kept-open conn`

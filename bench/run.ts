@@ -29,7 +29,7 @@ const { values: args } = parseArgs({
     source: { type: "boolean", default: false },
     only: { type: "string" },
     quick: { type: "boolean", default: false },
-    rounds: { type: "string", default: "3" },
+    rounds: { type: "string", default: "5" },
     out: { type: "string", default: join(REPO_ROOT, "bench", "results") },
     help: { type: "boolean", short: "h", default: false },
   },
