@@ -46,7 +46,7 @@ test("startHttp() serves metrics, API and a live event stream over TCP, and stop
   const users = [createUserRecord({ name: "admin", password: "pw", actions: ["fsd"] })]
   const server = new NutServer({ settings: { listen: [{ host: "127.0.0.1", port: 0 }], maxAge: 15, maxConn: 16, trackingDelay: 60 }, ups, users, log: { debug() {}, info() {}, warn() {}, error() {} } })
   const addresses = await server.listen()
-  const http = await startHttp({ listen: { host: "127.0.0.1", port: 0 }, upsd: { server, ups, addresses, reload: () => ({ changed: [], restart: [] }), stop: async () => undefined }, users, log: quiet })
+  const http = await startHttp({ listen: { host: "127.0.0.1", port: 0 }, upsd: { server, ups, addresses, reload: async () => ({ changed: [], restart: [], upsListChanged: false }), stop: async () => undefined }, users, log: quiet })
   const url = `http://127.0.0.1:${http.address.port}`
   try {
     const metrics = await (await fetch(`${url}/metrics`)).text()

@@ -101,6 +101,8 @@ export interface RunningHttp {
   readonly history: EventHistory
   /** Show this monitor from now on (it starts after the HTTP server, which takes its records). */
   attachMonitor(view: MonitorView): void
+  /** The served UPS list changed (ups.conf reloaded): follow the new one. */
+  refreshUps(): void
   stop(): Promise<void>
 }
 
@@ -114,6 +116,7 @@ export async function startHttp(options: StartHttpOptions): Promise<RunningHttp>
   let monitorView = options.monitor
 
   let directory: UpsDirectory
+  let refreshUps = (): void => {}
   let server: ServerView | undefined
   let control: UpsControl | undefined
   let isLocalServer: ((host: string, port: number) => boolean) | undefined
@@ -126,13 +129,15 @@ export async function startHttp(options: StartHttpOptions): Promise<RunningHttp>
       previous?.(command)
       requests.set(command, (requests.get(command) ?? 0) + 1)
     }
-    directory = createLocalDirectory({
+    const local = createLocalDirectory({
       ups: options.upsd.ups,
       clients: (name) => {
         const ups = nut.context.findUps(name)
         return ups ? nut.context.clients(ups).map((c) => c.address) : []
       },
     })
+    directory = local
+    refreshUps = () => local.refresh()
     server = {
       connections: () => nut.connectionCount,
       numLogins: (name) => {
@@ -196,6 +201,7 @@ export async function startHttp(options: StartHttpOptions): Promise<RunningHttp>
     attachMonitor(view) {
       monitorView = view
     },
+    refreshUps: () => refreshUps(),
     async stop() {
       abort.abort()
       await new Promise<void>((resolve) => {

@@ -1,22 +1,25 @@
 import type { ConsolaInstance } from "consola"
 import type { ServeSetup } from "../config/index.ts"
 import { readFile } from "node:fs/promises"
-import { createDriver, DEFAULT_STATEPATH, isExternalUps, type DriverCapabilities, type Driver } from "../drivers/index.ts"
+import { DEFAULT_STATEPATH, type DriverCapabilities } from "../drivers/index.ts"
 import { createNodeHidOpener, isSimPort, openSimPort, systemClock, type HidOpener } from "../hid/index.ts"
 import { DEFAULT_SERVER_SETTINGS, NutServer, type ListenAddress, type ServedUps } from "../server/index.ts"
-import { UpsState } from "../ups/index.ts"
 import { componentLog } from "./_log.ts"
+import { DriverFleet } from "./_upsd-fleet.ts"
 
 /** A running drop-in upsd: drivers feeding UpsStates, and the NUT server publishing them. */
 export interface RunningUpsd {
   readonly server: NutServer
+  /** The served UPSes in ups.conf order; a reload updates this same array in place. */
   readonly ups: readonly ServedUps[]
   readonly addresses: readonly ListenAddress[]
   /**
    * Apply a re-read configuration (SIGHUP): users, allowed networks, MAXCONN, MAXAGE, TRACKINGDELAY
-   * at once; changed LISTEN/TLS and UPS sections (drivers) are named in `restart`.
+   * and the UPS sections (drivers started, stopped or restarted) at once; what only a restart can
+   * change (LISTEN, TLS, STATEPATH, ups.conf globals) is named in `restart`. `upsListChanged`: a UPS
+   * came, went or got a new description. Throws, having changed nothing, when a section cannot be loaded.
    */
-  reload(setup: ServeSetup): { changed: string[]; restart: string[] }
+  reload(setup: ServeSetup): Promise<{ changed: string[]; restart: string[]; upsListChanged: boolean }>
   stop(): Promise<void>
 }
 
@@ -46,60 +49,37 @@ export async function startUpsd(setup: ServeSetup, log: ConsolaInstance, env: { 
   if (setup.ups.length === 0 && !setup.allowNoDevice) {
     throw new Error("No UPS configured: add a [section] to ups.conf (or `ups:` to nutctl's config), or set ALLOW_NO_DEVICE true in upsd.conf")
   }
-  const maxAgeMs = setup.server.maxAge * 1000
   const statepath = setup.statePath ?? env.statePath ?? DEFAULT_STATEPATH
   const globals = setup.upsGlobals ?? {}
-  const abort = new AbortController()
-  const drivers: Array<{ ups: ServedUps; driver: Driver }> = []
-  const served: ServedUps[] = []
-  for (const def of setup.ups) {
-    const state = new UpsState({ maxAgeMs })
-    const ups: ServedUps = { name: def.name, desc: def.desc, state }
-    served.push(ups)
-    const dlog = log.withTag(def.name)
-    const driverLog = { info: (m: string) => dlog.info(m), warn: (m: string) => dlog.warn(m) }
-    drivers.push({ ups, driver: createDriver({ ...def, statepath, external: isExternalUps(globals, def.name) }, driverLog, hidCapabilities()) })
-  }
+  const fleet = new DriverFleet({ log, statepath, globals, maxAgeMs: setup.server.maxAge * 1000, capabilities: hidCapabilities() })
+  fleet.prepare(setup.ups)
+  const served = fleet.served
   const server = new NutServer({ settings: setup.server, ups: served, users: setup.users, log: componentLog(log) })
   const addresses = await server.listen()
-  const running = drivers.map(({ ups, driver }) =>
-    driver.start(ups.state, abort.signal).catch((err: unknown) => {
-      // like a dead driver process: upsd keeps serving and answers DRIVER-NOT-CONNECTED
-      log.error(`Driver ${driver.name} for UPS [${ups.name}] stopped: ${(err as Error).message}`)
-    }),
-  )
-  let current = setup.ups
+  fleet.startAll()
   return {
     server,
     ups: served,
     addresses,
-    reload(next) {
+    async reload(next) {
+      if (next.ups.length === 0 && !next.allowNoDevice) throw new Error("No UPS left in ups.conf (set ALLOW_NO_DEVICE true in upsd.conf to serve none)")
+      const plan = fleet.plan(next.ups) // throws here for a section that cannot be loaded
       const result = server.reload({ settings: next.server, users: next.users })
-      const restart = [...result.restart, ...upsChanges(current, next.ups)]
-      current = next.ups
-      return { changed: result.changed, restart }
+      const ups = await plan.apply(next.server.maxAge * 1000)
+      if (ups.served) {
+        server.replaceUps(ups.served)
+        served.splice(0, served.length, ...ups.served)
+      }
+      const restart = [...result.restart]
+      if ((next.statePath ?? env.statePath ?? DEFAULT_STATEPATH) !== statepath) restart.push("STATEPATH")
+      if (JSON.stringify(next.upsGlobals ?? {}) !== JSON.stringify(globals)) restart.push("ups.conf global settings")
+      return { changed: [...result.changed, ...ups.changed], restart, upsListChanged: ups.served !== undefined }
     },
     async stop() {
-      abort.abort()
       await server.close()
-      await Promise.all(running)
+      await fleet.stopAll()
     },
   }
-}
-
-/** UPS sections added, removed or changed (driver, port, options, desc): drivers start only with the server. */
-function upsChanges(before: ServeSetup["ups"], after: ServeSetup["ups"]): string[] {
-  const key = (u: ServeSetup["ups"][number]) => JSON.stringify([u.driver, u.port, u.desc ?? null, Object.entries(u.params).sort()])
-  const old = new Map(before.map((u) => [u.name, key(u)]))
-  const out: string[] = []
-  for (const u of after) {
-    const was = old.get(u.name)
-    if (was === undefined) out.push(`new UPS [${u.name}]`)
-    else if (was !== key(u)) out.push(`UPS [${u.name}] changed`)
-    old.delete(u.name)
-  }
-  for (const name of old.keys()) out.push(`UPS [${name}] removed`)
-  return out
 }
 
 let nodeHid: HidOpener | undefined

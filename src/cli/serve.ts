@@ -155,8 +155,9 @@ export default defineCommand({
         return
       }
       try {
-        const { changed, restart } = upsd.reload(again.setup)
+        const { changed, restart, upsListChanged } = await upsd.reload(again.setup)
         httpUsers.splice(0, httpUsers.length, ...again.setup.users)
+        if (upsListChanged) http?.refreshUps()
         log.info(`Reloaded: ${changed.join(", ")}`)
         if (restart.length > 0) log.warn(`Needs a restart to apply: ${restart.join(", ")}`)
         if (monitor) log.info("The monitor keeps its settings until the next restart")
@@ -164,7 +165,11 @@ export default defineCommand({
         log.error(`Reload failed (${(e as Error).message}): still running the previous configuration`)
       }
     }
-    const onHup = (): void => void reload()
+    // one reload at a time: a second SIGHUP waits for the first (drivers may be stopping)
+    let reloading = Promise.resolve()
+    const onHup = (): void => {
+      reloading = reloading.then(reload)
+    }
     process.on("SIGHUP", onHup)
     await untilStopSignal(log)
     process.off("SIGHUP", onHup)

@@ -21,11 +21,14 @@ export interface LocalDirectoryOptions {
   readonly now?: Now
 }
 
-/** A directory over this process's UpsStates. */
-export function createLocalDirectory(options: LocalDirectoryOptions): UpsDirectory {
+/** A directory over this process's UpsStates, with `refresh()` for when `options.ups` changed (a reload). */
+export function createLocalDirectory(options: LocalDirectoryOptions): UpsDirectory & { refresh(): void } {
   const now = options.now ?? Date.now
-  const byName = new Map<string, LocalUps>()
-  for (const u of options.ups) if (!byName.has(u.name.toLowerCase())) byName.set(u.name.toLowerCase(), u)
+  // `options.ups` may be changed in place by a reload of ups.conf: looked up on each call
+  const find = (name: string): LocalUps | undefined => {
+    const key = name.toLowerCase()
+    return options.ups.find((u) => u.name.toLowerCase() === key)
+  }
   const listeners = new Set<(change: UpsChange) => void>()
   let unwatch: (() => void) | undefined
 
@@ -44,7 +47,7 @@ export function createLocalDirectory(options: LocalDirectoryOptions): UpsDirecto
     server: "local",
     list: () => options.ups.map((u) => ({ name: u.name, desc: u.desc })),
     read(name) {
-      const u = byName.get(name.toLowerCase())
+      const u = find(name)
       return u ? readLocal(u, options.clients?.(u.name) ?? []) : undefined
     },
     subscribe(listener) {
@@ -57,6 +60,12 @@ export function createLocalDirectory(options: LocalDirectoryOptions): UpsDirecto
           unwatch = undefined
         }
       }
+    },
+    refresh() {
+      // follow the UPSes that came and stop following the ones that went
+      if (!unwatch) return
+      unwatch()
+      unwatch = watch()
     },
   }
 }

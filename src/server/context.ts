@@ -7,7 +7,8 @@ import type { UserDb } from "./users.ts"
 /** A UPS the server publishes: its ups.conf name and description, and its live state. */
 export interface ServedUps {
   readonly name: string
-  readonly desc: string | undefined
+  /** ups.conf `desc`; a reload may change it (then call {@link ServerContext.replaceUps}). */
+  desc: string | undefined
   readonly state: UpsState
 }
 
@@ -28,7 +29,7 @@ export const SERVER_IDENTITY = {
 
 /** Shared server state the command handlers read: UPSes, users, logins, tracking, TLS. */
 export class ServerContext {
-  readonly #ups: readonly ServedUps[]
+  #ups: readonly ServedUps[]
   readonly #byName = new Map<string, ServedUps>()
   readonly #logins = new Map<ServedUps, Set<ClientInfo>>()
   readonly users: UserDb
@@ -42,12 +43,9 @@ export class ServerContext {
   readonly requestCache: RequestCache<ServedUps> | undefined
 
   constructor(options: { ups: readonly ServedUps[]; users: UserDb; tracking: TrackingStore; tls?: TlsSettings | undefined; cacheRequests?: boolean }) {
-    this.#ups = options.ups
+    this.#ups = [...options.ups]
     this.requestCache = options.cacheRequests === false ? undefined : new RequestCache()
-    for (const u of options.ups) {
-      const key = u.name.toLowerCase()
-      if (!this.#byName.has(key)) this.#byName.set(key, u)
-    }
+    this.#index()
     this.users = options.users
     this.tracking = options.tracking
     this.tls = options.tls
@@ -56,6 +54,27 @@ export class ServerContext {
   /** UPSes in ups.conf order. */
   upsList(): readonly ServedUps[] {
     return this.#ups
+  }
+
+  /**
+   * Serve this list from now on (a reload of ups.conf): UPSes missing from it are gone for every
+   * request (ERR UNKNOWN-UPS) and lose their logins; kept replies are dropped, since LIST UPS,
+   * UPSDESC and friends may name what changed.
+   */
+  replaceUps(next: readonly ServedUps[]): void {
+    const kept = new Set(next)
+    for (const u of this.#ups) if (!kept.has(u)) this.#logins.delete(u)
+    this.#ups = [...next]
+    this.#index()
+    this.requestCache?.clear()
+  }
+
+  #index(): void {
+    this.#byName.clear()
+    for (const u of this.#ups) {
+      const key = u.name.toLowerCase()
+      if (!this.#byName.has(key)) this.#byName.set(key, u)
+    }
   }
 
   /** Case-insensitive UPS lookup. */

@@ -63,6 +63,11 @@ export class RequestCache<U = unknown> {
     return fresh
   }
 
+  /** Forget every line and reply (the set of UPSes or a description changed: replies may name them). */
+  clear(): void {
+    this.#lines.clear()
+  }
+
   /** Lines held (for tests). */
   get size(): number {
     return this.#lines.size

@@ -228,3 +228,38 @@ test("NutServer.reload() applies users, allowed networks and MAXAGE at once and 
     await server.close()
   }
 })
+
+test("NutServer.replaceUps() serves a new list at once: kept replies are dropped, a gone UPS is unknown and loses its logins", async () => {
+  const { server, port } = await listening({})
+  try {
+    const ups = server.context.upsList()[0]!
+    server.context.users.replace([admin, mon])
+    const c = await LineClient.open(port)
+    // twice: the second answer comes from the request cache
+    assert.equal(await c.request("GET UPSDESC ups"), 'UPSDESC ups "Unavailable"')
+    assert.equal(await c.request("GET UPSDESC ups"), 'UPSDESC ups "Unavailable"')
+    assert.equal(await c.request("USERNAME mon"), "OK")
+    assert.equal(await c.request("PASSWORD pw"), "OK")
+    assert.equal(await c.request("LOGIN ups"), "OK")
+    assert.equal(await c.request("GET NUMLOGINS ups"), "NUMLOGINS ups 1")
+
+    // a reload gives it a description and adds a second UPS
+    const { served: office } = fakeUps("office", Date.now)
+    ups.desc = "Rack"
+    server.replaceUps([ups, office])
+    assert.equal(await c.request("GET UPSDESC ups"), 'UPSDESC ups "Rack"', "not the kept reply")
+    assert.deepEqual(await c.list("LIST UPS"), ["BEGIN LIST UPS", 'UPS ups "Rack"', 'UPS office "Description unavailable"', "END LIST UPS"])
+    assert.equal(await c.request("GET NUMLOGINS ups"), "NUMLOGINS ups 1", "a kept UPS keeps its logins")
+
+    // the next reload drops it: requests get UNKNOWN-UPS even on a line the cache knew
+    server.replaceUps([office])
+    assert.equal(await c.request("GET UPSDESC ups"), "ERR UNKNOWN-UPS")
+    assert.equal(await c.request("GET VAR office ups.status"), 'VAR office ups.status "OL"')
+    // back again (the same object): its old login is gone
+    server.replaceUps([ups, office])
+    assert.equal(await c.request("GET NUMLOGINS ups"), "NUMLOGINS ups 0")
+    c.close()
+  } finally {
+    await server.close()
+  }
+})

@@ -53,7 +53,8 @@ export class NutServer {
   readonly #bunListeners: Array<{ close(): void }> = []
   #seq = 0
   #sweep: ReturnType<typeof setInterval> | undefined
-  readonly #unsubscribe: Array<() => void> = []
+  /** Per served UPS: stop logging its driver's comings and goings. */
+  readonly #unsubscribe = new Map<ServedUps, () => void>()
 
   constructor(options: NutServerOptions) {
     this.#settings = options.settings
@@ -74,16 +75,36 @@ export class NutServer {
       ...(options.cacheRequests === undefined ? {} : { cacheRequests: options.cacheRequests }),
     })
     this.context.onFsd = (ups, client, user) => this.#log.info(`Client ${user}@${client.address} set FSD on UPS [${ups.name}]`)
-    for (const ups of options.ups) {
-      this.#unsubscribe.push(
-        ups.state.subscribe((change) => {
-          if (change.kind !== "connection") return
-          if (change.availability === "stale") this.#log.warn(`Data for UPS [${ups.name}] is stale - check driver`)
-          else if (change.availability === "ok") this.#log.info(`UPS [${ups.name}] data is available`)
-          else this.#log.warn(`Driver for UPS [${ups.name}] is not connected`)
-        }),
-      )
+    for (const ups of options.ups) this.#watch(ups)
+  }
+
+  /** Log a UPS's driver connecting, going stale and going away, as upsd does. */
+  #watch(ups: ServedUps): void {
+    if (this.#unsubscribe.has(ups)) return
+    this.#unsubscribe.set(
+      ups,
+      ups.state.subscribe((change) => {
+        if (change.kind !== "connection") return
+        if (change.availability === "stale") this.#log.warn(`Data for UPS [${ups.name}] is stale - check driver`)
+        else if (change.availability === "ok") this.#log.info(`UPS [${ups.name}] data is available`)
+        else this.#log.warn(`Driver for UPS [${ups.name}] is not connected`)
+      }),
+    )
+  }
+
+  /**
+   * Serve this list of UPSes from now on (ups.conf reloaded): new ones are answered at once, the
+   * ones left out get ERR UNKNOWN-UPS and lose their logins. Kept entries are the same objects.
+   */
+  replaceUps(next: readonly ServedUps[]): void {
+    const kept = new Set(next)
+    for (const [ups, stop] of this.#unsubscribe) {
+      if (kept.has(ups)) continue
+      stop()
+      this.#unsubscribe.delete(ups)
     }
+    for (const ups of next) this.#watch(ups)
+    this.context.replaceUps(next)
   }
 
   /** A session with no socket, for replaying transcripts and for tests. */
@@ -113,7 +134,8 @@ export class NutServer {
   /** Stop listening and drop every client. */
   async close(): Promise<void> {
     if (this.#sweep) clearInterval(this.#sweep)
-    for (const u of this.#unsubscribe) u()
+    for (const stop of this.#unsubscribe.values()) stop()
+    this.#unsubscribe.clear()
     for (const c of this.#connections) c.destroy()
     await Promise.all(this.#servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))))
     this.#servers.length = 0
