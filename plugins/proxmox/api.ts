@@ -61,6 +61,12 @@ export interface GuestConfig {
   readonly lock?: string
 }
 
+/** An item of GET /cluster/ceph/flags (PVE writes booleans as 0/1). */
+export interface CephFlagItem {
+  readonly name: string
+  readonly value: boolean | number
+}
+
 /** GET /access/permissions: path → privilege → 1 when it propagates to the paths below. */
 export type EffectivePermissions = Readonly<Record<string, Readonly<Record<string, number>>>>
 
@@ -88,6 +94,10 @@ export interface PveApi {
   setShutdownPolicy(policy: string | undefined): Promise<void>
   /** POST /nodes/{node}/status command=shutdown */
   nodeShutdown(node: string): Promise<void>
+  /** GET /cluster/ceph/flags (500 on a cluster without Ceph) */
+  cephFlags(): Promise<CephFlagItem[]>
+  /** PUT /cluster/ceph/flags: true sets, false unsets, absent leaves alone → UPID of the worker */
+  setCephFlags(flags: Readonly<Record<string, boolean>>): Promise<string>
 }
 
 interface Loose {
@@ -134,5 +144,7 @@ export function pveApi(client: PveClient): PveApi {
     nodeShutdown: async (node) => {
       await px.nodes.$(node).status.$post({ command: "shutdown" })
     },
+    cephFlags: async () => (await (px.cluster.ceph as unknown as { flags: Loose }).flags.$get()) as CephFlagItem[],
+    setCephFlags: async (flags) => String(await (px.cluster.ceph as unknown as { flags: Loose }).flags.$put({ ...flags })),
   }
 }

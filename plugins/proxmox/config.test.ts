@@ -23,3 +23,12 @@ test("proxmoxConfigSchema names the key and what it expects", async () => {
   })
   await assert.rejects(configureExecutor(proxmox, { token: TOKEN, url: "ftp://x" }, "t"), /url: an http\(s\):\/\/ URL/)
 })
+
+test("proxmoxConfigSchema: ceph is auto by default, off, or a list of PVE's flag names", async () => {
+  assert.equal((await configureExecutor(proxmox, { token: TOKEN }, "t")).ceph, "auto")
+  assert.equal((await configureExecutor(proxmox, { token: TOKEN, ceph: "off" }, "t")).ceph, "off")
+  assert.deepEqual((await configureExecutor(proxmox, { token: TOKEN, ceph: ["noout", "norebalance"] }, "t")).ceph, ["noout", "norebalance"])
+  await assert.rejects(configureExecutor(proxmox, { token: TOKEN, ceph: ["noout", "no-out"] }, "nutctl.yaml executors.proxmox"), /ceph/)
+  await assert.rejects(configureExecutor(proxmox, { token: TOKEN, ceph: [] }, "t"), /ceph/)
+  await assert.rejects(configureExecutor(proxmox, { token: TOKEN, ceph: true }, "t"), /ceph: auto, off, or a list of Ceph flags/)
+})

@@ -10,6 +10,7 @@
  *     fingerprint: "AA:BB:…:FF"                   # pvenode cert info, and/or
  *     ca: /etc/pve/pve-root-ca.pem
  *     ha: auto                                    # auto | disarm | ignore | freeze | off
+ *     ceph: auto                                  # auto | off | [noout, norebalance, …]
  *     guestTimeout: 180s
  *     forceAfter: true
  *     concurrency: 8
@@ -39,6 +40,10 @@ const fingerprint = z
   .string()
   .transform((s) => s.trim().toUpperCase())
   .pipe(z.string().regex(/^([0-9A-F]{2}:){31}[0-9A-F]{2}$/, "a SHA-256 fingerprint like AA:BB:…:FF (32 bytes, from `pvenode cert info`)"))
+
+/** Every Ceph OSD flag PVE's API knows (GET /cluster/ceph/flags `name` enum). */
+export const CEPH_FLAGS = ["nobackfill", "nodeep-scrub", "nodown", "noin", "noout", "norebalance", "norecover", "noscrub", "notieragent", "noup", "pause"] as const
+export type CephFlag = (typeof CEPH_FLAGS)[number]
 
 /** How to keep HA from reacting while the cluster goes down (executors-reference §1.8, §1.10). */
 export const HA_MODES = ["auto", "disarm", "ignore", "freeze", "off"] as const
@@ -79,6 +84,17 @@ export const proxmoxConfigSchema = z.strictObject({
    * @default auto
    */
   ha: z.enum(HA_MODES).default("auto"),
+  /**
+   * Ceph OSD flags set once every guest is down, before the nodes power off, and unset when the
+   * cluster is back. `auto`: noout, norecover, norebalance, nobackfill when the cluster runs Ceph;
+   * a list: those flags; `off`: leave Ceph alone. Only flags set here are unset later.
+   * @default auto
+   */
+  ceph: z
+    .union([z.enum(["auto", "off"]), z.array(z.enum(CEPH_FLAGS, { error: `a Ceph flag: ${CEPH_FLAGS.join(", ")}` })).min(1, "at least one flag (or off)")], {
+      error: `auto, off, or a list of Ceph flags (${CEPH_FLAGS.join(", ")})`,
+    })
+    .default("auto"),
   /** Shutdown timeout of a guest without `startup: down=`. @default 180 s (what stopall uses) */
   guestTimeout: duration.default(180_000),
   /** Force-stop a guest still running after its timeout. @default true */
@@ -89,7 +105,7 @@ export const proxmoxConfigSchema = z.strictObject({
   pollInterval: duration.default(2000),
   /** After a forced stop was due and PVE did not do it, send our own `stop` this much later. @default 15 s */
   forceGrace: duration.default(15_000),
-  /** Longest wait for HA to report `disarmed` (then the `ignored` path is taken). @default 120 s */
+  /** Longest wait for HA to report `disarmed` (then the `ignored` path is taken), and for Ceph flags to show. @default 120 s */
   haSettle: duration.default(120_000),
   /** Per-request limit. @default 15 s */
   requestTimeout: duration.default(15_000),

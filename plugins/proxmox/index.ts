@@ -42,6 +42,8 @@ export type { ProxmoxStep } from "./plan.ts"
 export { restoreProxmox, restoreSteps, type RestoreOptions, type RestoreResult } from "./restore.ts"
 /** The HA record and the store it lives in. */
 export { HA_RECORD_KEY, createMemoryStore, loadHaRecord, stateStoreOf, type HaRecord, type HaRestoreReport, type StateStore } from "./ha.ts"
+/** Ceph OSD flags around a full-cluster power-off. */
+export { CEPH_FLAGS, CEPH_RECORD_KEY, CEPH_SHUTDOWN_FLAGS, loadCephRecord, readCeph, restoreCeph, type CephFlag, type CephRecord, type CephState } from "./ceph.ts"
 /** Per-guest results (for learned durations). */
 export type { GuestOutcome } from "./guests.ts"
 /** What `nutctl check` learns from the token's effective privileges. */

@@ -13,6 +13,7 @@ import { discover, needsStop, shutdownGroups } from "./inventory.ts"
 import { localGuests, localHaOutOfTheWay, localPoweroff, localStopGuests } from "./local.ts"
 import { powerOffNodes } from "./poweroff.ts"
 import { localOptions, openSession, type ProxmoxDeps, type Session } from "./session.ts"
+import { CEPH_SHUTDOWN_FLAGS, readCeph, setCephFlags, type CephFlag } from "./ceph.ts"
 
 /** A Proxmox step always says how long it expects to take (learned guest durations, else timeouts). */
 export interface ProxmoxStep extends Step {
@@ -89,6 +90,8 @@ export async function planProxmox(ctx: ExecutorContext<ProxmoxConfig>, deps: Pro
       },
     })
   }
+  const ceph = await cephStep(s)
+  if (ceph) steps.push(ceph)
   steps.push({
     id: "poweroff-nodes",
     description: s.config.scope === "cluster" && inv.quorate ? `Power off ${inv.nodes.filter((n) => n.online).map((n) => n.name).join(", ")} (${s.node} last)` : `Power off ${s.node}`,
@@ -98,6 +101,39 @@ export async function planProxmox(ctx: ExecutorContext<ProxmoxConfig>, deps: Pro
     run: (signal) => powerOffNodes(s, signal),
   })
   return steps
+}
+
+/**
+ * The Ceph flags, once every guest is down (the last group, and with `scope: node` the other nodes'
+ * guests too) and before any node powers off. None when the cluster has no Ceph or `ceph: off`.
+ */
+async function cephStep(s: Session): Promise<ProxmoxStep | undefined> {
+  const wanted = s.config.ceph
+  if (wanted === "off") return undefined
+  const flags: readonly CephFlag[] = wanted === "auto" ? CEPH_SHUTDOWN_FLAGS : wanted
+  let known = "unknown"
+  try {
+    const state = await readCeph(s.api)
+    if (!state.present) {
+      if (wanted !== "auto") s.log.warn(`executors.proxmox.ceph lists flags, but this cluster has no Ceph: left out`)
+      return undefined
+    }
+    known = flags.filter((f) => state.set.has(f)).join(", ") || "none"
+  } catch (e) {
+    // Ceph trouble (monitors down) must not stop the plan: the step tries again when its turn comes
+    s.log.warn(`Cannot read the Ceph flags (${(e as Error).message}); will try to set them before the nodes power off`)
+  }
+  return {
+    id: "ceph-flags",
+    description: `Set the Ceph flags ${flags.join(", ")} so no OSD is marked out while the nodes are down (already set: ${known})`,
+    timeoutMs: s.config.haSettle + 2 * s.config.requestTimeout,
+    estimateMs: 3000,
+    run: async (signal): Promise<StepResult | undefined> => {
+      if (s.apiDown) return { note: "API unusable: Ceph flags left as they are" }
+      const note = await setCephFlags(flags, { api: s.api, store: s.store, clock: s.clock, log: s.log, signal, dryRun: s.dryRun, pollMs: s.config.pollInterval, settleMs: s.config.haSettle, cluster: s.inventory?.clusterName ?? null })
+      return { note }
+    },
+  }
 }
 
 function haStep(s: Session, mode: "disarm" | "ignore" | "freeze"): ProxmoxStep {

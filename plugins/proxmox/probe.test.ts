@@ -35,7 +35,7 @@ async function probe(h: ProxmoxHarness, overrides: Record<string, unknown> = {},
 
 const NOT_PROXMOX = (h: ProxmoxHarness): string[] => h.sim.requests.filter((r) => r.method !== "GET" || r.status === 400 || r.status === 501).map((r) => `${r.method} ${r.path} ${r.status}`)
 
-test("proxmox probe: token accepted and privileges cover every guest, node and HA (OK), by six valid GETs", async () => {
+test("proxmox probe: token accepted and privileges cover every guest, node and HA (OK), by seven valid GETs", async () => {
   const h = await harness()
   const r = await probe(h)
   assert.deepEqual(r, { state: "ok", text: `Proxmox VE 9.1.4 at ${h.sim.url("pve1")}: token accepted, privileges cover 59 guests, 3 nodes, HA (disarm)` })
@@ -46,6 +46,7 @@ test("proxmox probe: token accepted and privileges cover every guest, node and H
     "GET /api2/json/cluster/resources 200",
     "GET /api2/json/cluster/ha/resources 200",
     "GET /api2/json/cluster/ha/status/current 200",
+    "GET /api2/json/cluster/ceph/flags 500", // no Ceph on this cluster: "binary not installed"
   ])
   assert.deepEqual(h.sim.invalidRequests, [])
   assert.deepEqual(NOT_PROXMOX(h), [])
@@ -134,4 +135,17 @@ test("privilegesAt() takes a listed path whole and only the propagating privileg
   assert.deepEqual([...privilegesAt(perms, "/nodes/pve1")], [])
   // a default path that is absent holds nothing, whatever / gives
   assert.deepEqual([...privilegesAt({ "/": { "Sys.PowerMgmt": 1 } }, "/nodes/pve1")], [])
+})
+
+test("proxmox probe: on a Ceph cluster the flags need Sys.Modify on /, unless ceph: off", async () => {
+  const spec = { ...standardCluster(), ceph: { flags: [] } }
+  const h = await harness(spec)
+  assert.match((await probe(h))?.text ?? "", /privileges cover 59 guests, 3 nodes, HA \(disarm\), Ceph flags$/)
+  const privs = ALL_PRIVILEGES.filter((p) => p !== "Sys.Modify")
+  const limited = await harness(withToken({ privs }, spec))
+  const r = await probe(limited)
+  assert.equal(r?.state, "critical")
+  assert.match(r?.text ?? "", /lacks Sys\.Modify on \/: the shutdown would be refused there \(403\)/)
+  assert.equal((await probe(limited, { ceph: "off" }))?.state, "ok")
+  assert.deepEqual(limited.sim.invalidRequests, [])
 })

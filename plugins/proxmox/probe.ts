@@ -5,7 +5,8 @@
  * whole tree) and the cluster (status, guests, HA resources and status), and checks the privileges the plan
  * needs where it needs them: VM.PowerMgmt on every guest in scope, Sys.PowerMgmt on the nodes it
  * powers off, Sys.Audit on `/` for its reads, and Sys.Console (disarm-ha, HA states) or Sys.Modify
- * (`ha: freeze`) on `/` when there are HA resources (executors-reference §1.2).
+ * (`ha: freeze`) on `/` when there are HA resources (executors-reference §1.2), and Sys.Modify on `/`
+ * when the cluster runs Ceph and the plan sets its flags (`ceph`, PUT /cluster/ceph/flags).
  *
  * Severity: a token refused, a certificate that does not match, or an API that does not answer is
  * CRITICAL — unless the local fallback can take over (`localFallback` on, `qm` and `pct` on this
@@ -18,6 +19,7 @@ import type { EffectivePermissions, PveApi } from "./api.ts"
 import type { ProxmoxConfig } from "./config.ts"
 import { ProxmoxError, isApiUnusable } from "./errors.ts"
 import { effectiveHaMode } from "./ha.ts"
+import { readCeph } from "./ceph.ts"
 import { openSession, type ProxmoxDeps, type Session } from "./session.ts"
 
 /** Paths GET /access/permissions always computes; one that is absent holds no privilege. */
@@ -117,12 +119,15 @@ async function checkPrivileges(s: Session, version: string): Promise<ProbeResult
     if (ha === "freeze") need("/", "Sys.Modify")
     else if (ha !== "off") need("/", "Sys.Console")
   }
+  // a cluster without Ceph answers 500 "binary not installed": then there is nothing to set
+  const ceph = audit && c.ceph !== "off" ? (await readCeph(api)).present : false
+  if (ceph) need("/", "Sys.Modify")
   const head = `Proxmox VE ${version} at ${c.url}: token accepted`
   if (missing.size > 0) {
     const list = [...missing].map(([priv, paths]) => `${priv} on ${paths.slice(0, 3).join(", ")}${paths.length > 3 ? ` (+${paths.length - 3} more)` : ""}`)
     return { state: "critical", text: `${head}, but it lacks ${list.join("; ")}: the shutdown would be refused there (403)` }
   }
-  const covers = [`${guests.length} guest${guests.length === 1 ? "" : "s"}`, `${nodes.length} node${nodes.length === 1 ? "" : "s"}`, ...(ha === "off" ? [] : [`HA (${ha})`])]
+  const covers = [`${guests.length} guest${guests.length === 1 ? "" : "s"}`, `${nodes.length} node${nodes.length === 1 ? "" : "s"}`, ...(ha === "off" ? [] : [`HA (${ha})`]), ...(ceph ? ["Ceph flags"] : [])]
   if (!quorate) return { state: "warning", text: `${head}; node ${s.node} is not quorate: a shutdown now would only take down its own guests (privileges cover ${covers.join(", ")})` }
   return { state: "ok", text: `${head}, privileges cover ${covers.join(", ")}` }
 }

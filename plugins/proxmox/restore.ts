@@ -7,9 +7,10 @@
 import type { Clock, ExecutorContext, ExecutorLog, Step, StepResult } from "../../src/shutdown/index.ts"
 import type { ProxmoxConfig } from "./config.ts"
 import { ProxmoxError, isApiUnusable } from "./errors.ts"
-import { HA_RECORD_KEY, createMemoryStore, loadHaRecord, restoreHa, stateStoreOf, type HaRecord, type HaRestoreReport } from "./ha.ts"
+import { HA_RECORD_KEY, loadHaRecord, restoreHa, stateStoreOf, type HaRecord, type HaRestoreReport, type StateStore } from "./ha.ts"
 import { localHaRestore } from "./local.ts"
 import { localOptions, openSession, type ProxmoxDeps } from "./session.ts"
+import { loadCephRecord, restoreCeph, type CephRecord } from "./ceph.ts"
 
 export interface RestoreOptions {
   /** The validated `executors.proxmox` section. */
@@ -72,24 +73,43 @@ export async function restoreProxmox(options: RestoreOptions, deps: ProxmoxDeps 
 }
 
 /**
- * The executor's `restore` steps: one `ha-restore` step when a shutdown left an HA record in the
- * executor's state (the runner calls this after an abort and at the first start after power returns).
+ * The executor's `restore` steps: `ceph-restore` when a shutdown left Ceph flags set, then
+ * `ha-restore` when it left an HA record (the runner calls this after an abort and at the first
+ * start after power returns).
  */
 export async function restoreSteps(ctx: ExecutorContext<ProxmoxConfig>, deps: ProxmoxDeps): Promise<Step[]> {
   const store = deps.store ?? (ctx.state ? stateStoreOf(ctx.state) : undefined)
-  const record = store === undefined ? undefined : await loadHaRecord(store)
-  if (record === undefined) return []
+  if (store === undefined) return []
+  const [record, ceph] = await Promise.all([loadHaRecord(store), loadCephRecord(store)])
+  const steps: Step[] = []
+  if (ceph !== undefined) steps.push(cephRestoreStep(ctx, deps, store, ceph))
+  if (record === undefined) return steps
   const what = record.mode === "disarm" ? "re-arm HA" : record.mode === "freeze" ? `put the HA shutdown policy back to ${record.shutdownPolicy ?? "the default"}` : `set ${record.ignored.length} HA resources back to their recorded states`
-  return [
-    {
-      id: "ha-restore",
-      description: `Wait for the cluster API and quorum, then ${what}`,
-      timeoutMs: 20 * 60_000,
-      estimateMs: 15_000,
-      run: async (signal): Promise<StepResult> => {
-        const r = await restoreProxmox({ config: ctx.config, host: ctx.host, clock: ctx.clock, log: ctx.log, signal, record, dryRun: ctx.dryRun }, { ...deps, store: store ?? createMemoryStore() })
-        return { note: `${r.armed ? "HA re-armed; " : ""}${r.restored?.length ?? 0} resources restored${(r.skipped?.length ?? 0) > 0 ? `, ${r.skipped?.length} changed meanwhile` : ""}${r.local ? " (ha-manager)" : ""}` }
-      },
+  steps.push({
+    id: "ha-restore",
+    description: `Wait for the cluster API and quorum, then ${what}`,
+    timeoutMs: 20 * 60_000,
+    estimateMs: 15_000,
+    run: async (signal): Promise<StepResult> => {
+      const r = await restoreProxmox({ config: ctx.config, host: ctx.host, clock: ctx.clock, log: ctx.log, signal, record, dryRun: ctx.dryRun }, { ...deps, store })
+      return { note: `${r.armed ? "HA re-armed; " : ""}${r.restored?.length ?? 0} resources restored${(r.skipped?.length ?? 0) > 0 ? `, ${r.skipped?.length} changed meanwhile` : ""}${r.local ? " (ha-manager)" : ""}` }
     },
-  ]
+  })
+  return steps
+}
+
+/** Unset the Ceph flags the shutdown set, once every node is back (Proxmox: unset after all nodes are up). */
+function cephRestoreStep(ctx: ExecutorContext<ProxmoxConfig>, deps: ProxmoxDeps, store: StateStore, record: CephRecord): Step {
+  const waitMs = 15 * 60_000
+  return {
+    id: "ceph-restore",
+    description: `Wait until every node is back (at most ${waitMs / 60_000} min), then unset the Ceph flags ${record.set.join(", ")}`,
+    timeoutMs: waitMs + 5 * 60_000,
+    estimateMs: 10_000,
+    run: async (signal): Promise<StepResult> => {
+      const s = await openSession({ config: ctx.config, host: ctx.host, clock: ctx.clock, log: ctx.log, dryRun: ctx.dryRun }, { ...deps, store })
+      const r = await restoreCeph(record, { api: s.api, store, clock: ctx.clock, log: ctx.log, signal, dryRun: ctx.dryRun, pollMs: s.config.pollInterval, settleMs: s.config.haSettle, waitMs })
+      return { note: `Ceph flags unset: ${r.unset.join(", ") || "none still set"}${r.missing.length > 0 ? ` (nodes still away: ${r.missing.join(", ")})` : ""}` }
+    },
+  }
 }

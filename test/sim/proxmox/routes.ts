@@ -163,6 +163,30 @@ function haStatus(ctx: RouteContext): unknown[] {
   return out
 }
 
+/** pve-manager's flag descriptions (GET /cluster/ceph/flags, from the API schema). */
+const CEPH_FLAG_DESCRIPTIONS: Readonly<Record<string, string>> = {
+  nobackfill: "Backfilling of PGs is suspended.",
+  "nodeep-scrub": "Deep Scrubbing is disabled.",
+  nodown: "OSD failure reports are being ignored, such that the monitors will not mark OSDs down.",
+  noin: "OSDs that were previously marked out will not be marked back in when they start.",
+  noout: "OSDs will not automatically be marked out after the configured interval.",
+  norebalance: "Rebalancing of PGs is suspended.",
+  norecover: "Recovery of PGs is suspended.",
+  noscrub: "Scrubbing is disabled.",
+  notieragent: "Cache tiering activity is suspended.",
+  noup: "OSDs are not allowed to start.",
+  pause: "Pauses read and writes.",
+}
+
+/** Ceph as PVE::Ceph::Tools checks it: installed, and monitors that answer. */
+function cephOf(ctx: RouteContext): { flags: Set<string> } {
+  const ceph = ctx.cluster.ceph
+  if (ceph === undefined) throw new SimHttpError(500, "binary not installed: /usr/bin/ceph-mon")
+  // RADOS calls hang and time out without a MON quorum
+  if (!ctx.cluster.cephQuorate()) throw new SimHttpError(500, "got timeout")
+  return ceph
+}
+
 /** The modelled methods. */
 export const ROUTES: Readonly<Record<string, Handler>> = {
   "GET /version": (ctx) =>
@@ -254,6 +278,29 @@ export const ROUTES: Readonly<Record<string, Handler>> = {
       c.crmRound()
     })
     return null
+  },
+  "GET /cluster/ceph/flags": (ctx) => {
+    const ceph = cephOf(ctx)
+    return Object.entries(CEPH_FLAG_DESCRIPTIONS).map(([name, description]) => ({ name, description, value: ceph.flags.has(name) ? 1 : 0 }))
+  },
+  // a worker task (cephsetflags) that sets or unsets only the flags whose state differs, a second later
+  "PUT /cluster/ceph/flags": (ctx) => {
+    const ceph = cephOf(ctx)
+    const c = ctx.cluster
+    const task = c.newTask(ctx.via, "cephsetflags", "", ctx.user)
+    const wanted = Object.keys(CEPH_FLAG_DESCRIPTIONS).filter((f) => str(ctx, f) !== undefined).map((f) => [f, bool(ctx, f)] as const)
+    c.after(1000, () => {
+      if (!c.cephQuorate()) return c.endTask(task, "got timeout")
+      for (const [flag, on] of wanted) {
+        if (on === ceph.flags.has(flag)) continue
+        if (on) ceph.flags.add(flag)
+        else ceph.flags.delete(flag)
+        task.log.push(`${on ? "set" : "unset"} ${flag}`)
+        c.emit({ kind: "ceph-flag", detail: `${on ? "set" : "unset"} ${flag}` })
+      }
+      c.endTask(task, "OK")
+    })
+    return task.upid
   },
   "GET /cluster/options": (ctx) => ({ keyboard: "en-us", ...(ctx.cluster.shutdownPolicy ? { ha: { shutdown_policy: ctx.cluster.shutdownPolicy } } : {}) }),
   "PUT /cluster/options": (ctx) => {

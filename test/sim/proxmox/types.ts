@@ -65,6 +65,8 @@ export interface ClusterSpec {
   readonly poweroffDelayMs?: number
   /** From the end of pve-guests' stopall to the node being off. @default 8000 */
   readonly nodeHaltMs?: number
+  /** Hyper-converged Ceph (a MON on every node), with these OSD flags set; absent: no Ceph installed. */
+  readonly ceph?: { readonly flags?: readonly string[] }
 }
 
 /** Something that happened in the cluster, with its virtual time. */
@@ -90,6 +92,7 @@ export interface SimEvent {
     | "node-on"
     | "api-down"
     | "api-up"
+    | "ceph-flag"
   readonly node?: string
   readonly vmid?: number
   /** How a guest went down (`shutdown`, `forced`, `stop`, `node-stopall`, `lrm`) or other detail. */
