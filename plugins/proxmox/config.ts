@@ -99,7 +99,7 @@ export const proxmoxConfigSchema = z.strictObject({
   guestTimeout: duration.default(180_000),
   /** Force-stop a guest still running after its timeout. @default true */
   forceAfter: z.boolean().default(true),
-  /** Guests shut down at once, per node. @default 4 */
+  /** Guests shut down at once, per node. @default 8 */
   concurrency: z.number().int().min(1).max(64).default(8),
   /** How often guest status is polled. @default 2 s */
   pollInterval: duration.default(2000),
