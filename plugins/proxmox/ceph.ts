@@ -10,10 +10,9 @@
  * `pause` and `nodown` are not in the default set: `pause` blocks client I/O, and a node's CephFS or
  * RBD mounts would hang its own shutdown.
  */
-import type { Clock, ExecutorLog } from "../../src/shutdown/index.ts"
 import type { PveApi } from "./api.ts"
 import { ProxmoxError } from "./errors.ts"
-import type { StateStore } from "./ha.ts"
+import { loadRecord, type HaOptions, type StateStore } from "./ha.ts"
 import type { CephFlag } from "./config.ts"
 
 export { CEPH_FLAGS, type CephFlag } from "./config.ts"
@@ -51,33 +50,20 @@ export async function readCeph(api: PveApi): Promise<CephState> {
   }
 }
 
-export interface CephOptions {
-  readonly api: PveApi
-  readonly store: StateStore
-  readonly clock: Clock
-  readonly log: ExecutorLog
-  readonly signal: AbortSignal
-  readonly dryRun: boolean
-  readonly pollMs: number
-  /** Longest wait for the flags to show as set (the PUT runs as a worker task). */
-  readonly settleMs: number
-  readonly cluster: string | null
-}
-
-async function readRecord(store: StateStore): Promise<CephRecord | undefined> {
-  const r = await store.getItem(CEPH_RECORD_KEY)
-  return typeof r === "object" && r !== null && (r as CephRecord).kind === "nutctl-proxmox-ceph" ? (r as CephRecord) : undefined
-}
+/** What the HA changes get; `settleMs` is the longest wait for the flags to show (the PUT runs as a worker task). */
+export type CephOptions = HaOptions
 
 /** Load the record a shutdown left (undefined: nothing to unset). */
-export const loadCephRecord = readRecord
+export function loadCephRecord(store: StateStore): Promise<CephRecord | undefined> {
+  return loadRecord<CephRecord>(store, CEPH_RECORD_KEY, "nutctl-proxmox-ceph")
+}
 
 /**
  * Set `flags` that are not set yet; the record (written before the change, merged with one a
  * resumed plan or another node left) names the ones set here. Returns a note for the step.
  */
 export async function setCephFlags(flags: readonly CephFlag[], o: CephOptions): Promise<string> {
-  const [state, earlier] = await Promise.all([readCeph(o.api), readRecord(o.store)])
+  const [state, earlier] = await Promise.all([readCeph(o.api), loadCephRecord(o.store)])
   if (!state.present) return "no Ceph on this cluster"
   const toSet = flags.filter((f) => !state.set.has(f))
   // a second run sees our own flags as set: the first record has the truth

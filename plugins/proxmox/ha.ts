@@ -61,10 +61,13 @@ export interface HaOptions {
   readonly cluster: string | null
 }
 
-async function readRecord(store: StateStore): Promise<HaRecord | undefined> {
-  const r = await store.getItem(HA_RECORD_KEY)
-  return typeof r === "object" && r !== null && (r as HaRecord).kind === "nutctl-proxmox-ha" ? (r as HaRecord) : undefined
+/** The record under `key` when it is one of `kind` (anything else there is ignored). */
+export async function loadRecord<T extends { readonly kind: string }>(store: StateStore, key: string, kind: T["kind"]): Promise<T | undefined> {
+  const r = await store.getItem(key)
+  return typeof r === "object" && r !== null && (r as T).kind === kind ? (r as T) : undefined
 }
+
+const readRecord = (store: StateStore): Promise<HaRecord | undefined> => loadRecord<HaRecord>(store, HA_RECORD_KEY, "nutctl-proxmox-ha")
 
 /** Take HA out of the way in `mode`; returns the record (also stored, except in a dry run). */
 export async function haOutOfTheWay(mode: "disarm" | "ignore" | "freeze", o: HaOptions): Promise<HaRecord> {

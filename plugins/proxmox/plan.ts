@@ -8,7 +8,7 @@ import type { ExecutorContext, Step, StepResult } from "../../src/shutdown/index
 import type { ProxmoxConfig } from "./config.ts"
 import { isApiUnusable } from "./errors.ts"
 import { forceGroup, groupDurations, inScope, runGroup, waitForCluster } from "./groups.ts"
-import { effectiveHaMode, haOutOfTheWay, HA_RECORD_KEY, type HaRecord } from "./ha.ts"
+import { effectiveHaMode, haOutOfTheWay, HA_RECORD_KEY, type HaOptions, type HaRecord } from "./ha.ts"
 import { discover, needsStop, shutdownGroups } from "./inventory.ts"
 import { localGuests, localHaOutOfTheWay, localPoweroff, localStopGuests } from "./local.ts"
 import { powerOffNodes } from "./poweroff.ts"
@@ -130,10 +130,14 @@ async function cephStep(s: Session): Promise<ProxmoxStep | undefined> {
     estimateMs: 3000,
     run: async (signal): Promise<StepResult | undefined> => {
       if (s.apiDown) return { note: "API unusable: Ceph flags left as they are" }
-      const note = await setCephFlags(flags, { api: s.api, store: s.store, clock: s.clock, log: s.log, signal, dryRun: s.dryRun, pollMs: s.config.pollInterval, settleMs: s.config.haSettle, cluster: s.inventory?.clusterName ?? null })
-      return { note }
+      return { note: await setCephFlags(flags, changeOptions(s, signal)) }
     },
   }
+}
+
+/** What a cluster-wide change (HA, Ceph flags) runs with. */
+function changeOptions(s: Session, signal: AbortSignal): HaOptions {
+  return { api: s.api, store: s.store, clock: s.clock, log: s.log, signal, dryRun: s.dryRun, pollMs: s.config.pollInterval, settleMs: s.config.haSettle, cluster: s.inventory?.clusterName ?? null }
 }
 
 function haStep(s: Session, mode: "disarm" | "ignore" | "freeze"): ProxmoxStep {
@@ -150,7 +154,7 @@ function haStep(s: Session, mode: "disarm" | "ignore" | "freeze"): ProxmoxStep {
     timeoutMs: s.config.haSettle + 60_000 + (inv?.ha.size ?? 0) * s.config.requestTimeout,
     estimateMs: mode === "disarm" ? 15_000 : 1000 + (inv?.ha.size ?? 0) * 100,
     run: async (signal) => {
-      const o = { api: s.api, store: s.store, clock: s.clock, log: s.log, signal, dryRun: s.dryRun, pollMs: s.config.pollInterval, settleMs: s.config.haSettle, cluster: inv?.clusterName ?? null }
+      const o = changeOptions(s, signal)
       if (!s.apiDown) {
         try {
           await haOutOfTheWay(mode, o)
