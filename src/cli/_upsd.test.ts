@@ -97,6 +97,9 @@ test("a reload with a section that cannot be loaded changes nothing, and a new M
     await assert.rejects(upsd.reload(bad), /pollinterval/)
     assert.deepEqual(upsd.ups.map((u) => u.name), ["rack"])
     assert.equal(ask(upsd, "GET VAR bad ups.status"), "ERR UNKNOWN-UPS\n")
+    // no section left (and no ALLOW_NO_DEVICE): refused like at start
+    await assert.rejects(upsd.reload(setup(box.dir, [])), /No UPS configured/)
+    assert.deepEqual(upsd.ups.map((u) => u.name), ["rack"])
     assert.equal(ask(upsd, "GET VAR rack ups.model"), 'VAR rack ups.model "Back-UPS BVK750M2"\n')
 
     await upsd.reload(setup(box.dir, [{ name: "rack", port: "apc.dev" }, { name: "office", port: "cp.dev" }], 40))

@@ -46,9 +46,7 @@ export function demoSetup(listen?: readonly ListenAddress[], scenario?: string):
  * `env.statePath` is NUT_STATEPATH: upsd.conf STATEPATH wins over it, as in upsd 2.8.0.
  */
 export async function startUpsd(setup: ServeSetup, log: ConsolaInstance, env: { statePath?: string | undefined } = {}): Promise<RunningUpsd> {
-  if (setup.ups.length === 0 && !setup.allowNoDevice) {
-    throw new Error("No UPS configured: add a [section] to ups.conf (or `ups:` to nutctl's config), or set ALLOW_NO_DEVICE true in upsd.conf")
-  }
+  requireUps(setup)
   const statepath = setup.statePath ?? env.statePath ?? DEFAULT_STATEPATH
   const globals = setup.upsGlobals ?? {}
   const fleet = new DriverFleet({ log, statepath, globals, maxAgeMs: setup.server.maxAge * 1000, capabilities: hidCapabilities() })
@@ -62,7 +60,7 @@ export async function startUpsd(setup: ServeSetup, log: ConsolaInstance, env: { 
     ups: served,
     addresses,
     async reload(next) {
-      if (next.ups.length === 0 && !next.allowNoDevice) throw new Error("No UPS left in ups.conf (set ALLOW_NO_DEVICE true in upsd.conf to serve none)")
+      requireUps(next)
       const plan = fleet.plan(next.ups) // throws here for a section that cannot be loaded
       const result = server.reload({ settings: next.server, users: next.users })
       const ups = await plan.apply(next.server.maxAge * 1000)
@@ -79,6 +77,13 @@ export async function startUpsd(setup: ServeSetup, log: ConsolaInstance, env: { 
       await server.close()
       await fleet.stopAll()
     },
+  }
+}
+
+/** upsd refuses to run without a UPS unless ALLOW_NO_DEVICE says so: at start and on a reload. */
+function requireUps(setup: ServeSetup): void {
+  if (setup.ups.length === 0 && !setup.allowNoDevice) {
+    throw new Error("No UPS configured: add a [section] to ups.conf (or `ups:` to nutctl's config), or set ALLOW_NO_DEVICE true in upsd.conf")
   }
 }
 

@@ -165,10 +165,11 @@ export default defineCommand({
         log.error(`Reload failed (${(e as Error).message}): still running the previous configuration`)
       }
     }
-    // one reload at a time: a second SIGHUP waits for the first (drivers may be stopping)
+    // one reload at a time: a second SIGHUP waits for the first (drivers may be stopping); a
+    // reload that throws (a file it cannot read) must not leave the queue rejected for the next one
     let reloading = Promise.resolve()
     const onHup = (): void => {
-      reloading = reloading.then(reload)
+      reloading = reloading.then(reload).catch((e: unknown) => log.error(`Reload failed (${(e as Error).message}): still running the previous configuration`))
     }
     process.on("SIGHUP", onHup)
     await untilStopSignal(log)
