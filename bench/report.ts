@@ -52,7 +52,7 @@ export function formatMarkdown(report: BenchReport): string {
   out.push("")
   out.push(`Machine: ${m.cores} × ${m.cpu}, ${m.memoryMb} MiB, Linux ${m.kernel}, Node ${m.node}. Load generator in the same`)
   out.push(`run, same cores (node:net, no pipelining). Each load: ${report.settings.warmupMs} ms warm-up, ${report.settings.durationMs} ms measured;`)
-  out.push(`figures are the median of ${report.settings.rounds} round${report.settings.rounds === 1 ? "" : "s"} (loads interleaved upsd, nutctl in each round).`)
+  out.push(`figures are the median of ${report.settings.rounds} round${report.settings.rounds === 1 ? "" : "s"} (loads interleaved, upsd first in odd rounds and nutctl first in even ones; the load generator collects its garbage before each load).`)
   out.push("")
   if (upsd) out.push(`- upsd: ${upsd.command} (pid measured: upsd)`)
   if (nutctl) out.push(`- nutctl: \`${nutctl.command}\``)

@@ -113,7 +113,7 @@ async function main(): Promise<void> {
 
   const rounds = new Map<string, RoundResults[]>(targets.map((t) => [t.name, []]))
   for (let i = 1; i <= ROUNDS; i++) {
-    const results = await runRound(targets, WINDOW, (m) => log(`round ${i}/${ROUNDS}: ${m}`))
+    const results = await runRound(targets, WINDOW, (m) => log(`round ${i}/${ROUNDS}: ${m}`), i)
     for (const [name, r] of results) rounds.get(name)!.push(r)
   }
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// npm test: every *.test.ts under src/, plugins/ and test/ (not test/fixtures), run by Node's test
+// npm test: every *.test.ts under src/, plugins/, test/ and bench/ (not test/fixtures), run by Node's test
 // runner through tsx (Node 20 has no type stripping; tsx is what works on 20, 22 and 24 alike).
 //
 //   npm test                                  # everything
@@ -16,7 +16,7 @@ import path from "node:path"
 import { fileURLToPath } from "node:url"
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..")
-const ROOTS = ["src", "plugins", "test"]
+const ROOTS = ["src", "plugins", "test", "bench"]
 const SKIP_DIRS = new Set(["node_modules", "fixtures", "dist", ".cache"])
 // A test file that leaves a server or timer running keeps its child process (and the run) alive
 // forever; the watchdog turns that into a failure CI can read.
