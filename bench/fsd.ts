@@ -5,7 +5,7 @@
  * marker file in its sandbox.
  *
  * One round: a nutctl primary — the very code `nutctl serve --nut-config DIR` runs (startUpsd +
- * startServeMonitor: dummy-ups on a .dev file, upsmon.conf as primary, the local shortcut), in this
+ * the upsmon.conf monitor spec: dummy-ups on a .dev file, upsmon.conf as primary, the local shortcut), in this
  * process so the UPS's status can be changed at an exact instant — plus two `nutctl monitor`
  * secondaries and two real upsmon secondaries with upsmon's defaults (POLLFREQ 5, POLLFREQALERT 5)
  * and one real upsmon at the polling floor (POLLFREQALERT 1), each its own process. FINALDELAY is 0
@@ -20,7 +20,7 @@ import { mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { parseArgs } from "node:util"
 import { createConsola } from "consola"
-import { readUpsmonConf, startServeMonitor } from "../src/cli/_monitor.ts"
+import { readUpsmonSpec } from "../src/cli/_monitor-specs.ts"
 import { startUpsd } from "../src/cli/_upsd.ts"
 import { NutClient } from "../src/client/index.ts"
 import { loadNutConfigDir } from "../src/config/index.ts"
@@ -95,9 +95,10 @@ async function round(n: number): Promise<void> {
   const loaded = await loadNutConfigDir(primaryBox.dir)
   const upsd = await startUpsd(loaded.setup, quiet)
   running.add({ stop: async () => (await upsd.stop(), primaryBox.remove()) })
-  const upsmonConf = await readUpsmonConf(primaryBox.dir, true)
-  if (upsmonConf === undefined) throw new Error("no upsmon.conf in the primary's sandbox")
-  const monitor = await startServeMonitor({ dir: primaryBox.dir, upsmon: upsmonConf.conf, log: quiet, dryRun: false, wall: false, local: upsd })
+  const upsmon = await readUpsmonSpec(primaryBox.dir, true, { log: quiet, dryRun: false, wall: false, local: upsd })
+  const built = await upsmon?.spec.build()
+  if (built === undefined) throw new Error("no monitor from the upsmon.conf in the primary's sandbox")
+  const monitor = await built.start()
   running.add(monitor)
   const state = upsd.ups[0]?.state
   if (state === undefined || state.get("ups.status") === undefined) throw new Error("the dummy driver published no ups.status")

@@ -179,26 +179,3 @@ async function openStore(options: ClusterMonitorOptions): Promise<NutctlStore> {
   if (options.dryRun || options.dataDir === undefined) return createStore()
   return (await openHistoryStore({ dir: options.dataDir })).store
 }
-
-/**
- * `serve` from the cluster config: start this role's monitor in the background (beside the server
- * on a primary, alone on a secondary). Problems are logged; returns undefined when nothing runs,
- * with `failed` telling a config problem (exit 1) from a role that monitors nothing.
- */
-export async function startClusterMonitor(
-  options: ClusterMonitorOptions,
-): Promise<{ monitor?: Awaited<ReturnType<typeof startMonitorBeside>>; failed: boolean }> {
-  let monitor: NutMonitor | undefined
-  try {
-    monitor = await createClusterMonitor(options)
-  } catch (e) {
-    for (const m of e instanceof ConfigError ? e.issues.map((i) => i.message) : [(e as Error).message]) options.log.error(m)
-    return { failed: true }
-  }
-  if (monitor === undefined) {
-    const { role, host } = options.cluster
-    options.log.info(role === undefined ? `Host ${host} is in no role: nothing to monitor` : `The ${role.entry.role} role of host ${host} monitors nothing (roles[${role.index}].monitor is empty)`)
-    return { failed: false }
-  }
-  return { monitor: await startMonitorBeside(monitor, { log: options.log, dryRun: options.dryRun, local: options.local }), failed: false }
-}

@@ -100,7 +100,7 @@ export interface RunningHttp {
   /** The kept history (`note()` records plan steps and drills: see progressNotes in _history.ts). */
   readonly history: EventHistory
   /** Show this monitor from now on (it starts after the HTTP server, which takes its records). */
-  attachMonitor(view: MonitorView): void
+  attachMonitor(view: MonitorView | undefined): void
   /** The served UPS list changed (ups.conf reloaded): follow the new one. */
   refreshUps(): void
   stop(): Promise<void>

@@ -293,15 +293,6 @@ export function monitorLogger(log: ConsolaInstance): MonitorLogger {
 }
 
 /**
- * `serve --nut-config DIR` with an upsmon.conf there: run the monitor beside the server, with the
- * local shortcut for the UPSes this process serves. Returns its stop (a normal stop: LOGOUT).
- * @throws like createNutMonitor, before anything runs
- */
-export async function startServeMonitor(options: NutMonitorOptions & { readonly local: LocalServer }): Promise<{ stop(): Promise<void>; readonly loop: MonitorLoop; readonly minSupplies: number }> {
-  return startMonitorBeside(await createNutMonitor(options), options)
-}
-
-/**
  * Run a built monitor in the background of `serve` (after the served drivers had their chance to
  * connect). Returns its stop (a normal stop: LOGOUT); a shutdown or a crash sets the exit code.
  */

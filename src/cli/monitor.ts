@@ -1,11 +1,14 @@
 import { defineCommand } from "citty"
 import { hostname } from "node:os"
 import { ConfigError, loadNutctlConfig, nodeConfigFs } from "../config/index.ts"
-import { clusterRole, createClusterMonitor } from "./_cluster-monitor.ts"
+import { clusterRole } from "./_cluster-monitor.ts"
 import { DEFAULT_DATA_DIR } from "./_history.ts"
 import { createLog } from "./_log.ts"
-import { createNutMonitor, readUpsmonConf, runNutMonitor, type NutMonitor } from "./_monitor.ts"
+import { logConfigProblems, startMonitorHost } from "./_monitor-host.ts"
+import type { MonitorSpec } from "./_monitor-reload.ts"
+import { clusterSpec, readUpsmonSpec } from "./_monitor-specs.ts"
 import { DEFAULT_CLUSTER_CONFIG } from "./_serve-setup.ts"
+import { onSighup } from "./_signals.ts"
 
 export default defineCommand({
   meta: {
@@ -31,35 +34,46 @@ export default defineCommand({
     }
     const dryRun = args["dry-run"] === true
     const wall = args.wall !== false
-    let monitor: NutMonitor | undefined
-    try {
+    const file = dir ? undefined : (args.config ?? (process.env["NUTCTL_CONFIG"] || DEFAULT_CLUSTER_CONFIG))
+    const host = args.hostname ?? hostname()
+    /** Read the settings (at start and on SIGHUP). */
+    const read = async (): Promise<MonitorSpec> => {
       if (dir) {
-        const upsmon = (await readUpsmonConf(dir, true)) as NonNullable<Awaited<ReturnType<typeof readUpsmonConf>>>
+        const upsmon = (await readUpsmonSpec(dir, true, { log, dryRun, wall })) as NonNullable<Awaited<ReturnType<typeof readUpsmonSpec>>>
         for (const w of upsmon.warnings) log.warn(w.message)
-        monitor = await createNutMonitor({ dir, upsmon: upsmon.conf, log, dryRun, wall })
-      } else {
-        const file = args.config ?? (process.env["NUTCTL_CONFIG"] || DEFAULT_CLUSTER_CONFIG)
-        const loaded = await loadNutctlConfig(file, { fs: nodeConfigFs })
-        for (const w of loaded.warnings) log.warn(w.message)
-        const cluster = clusterRole(loaded, args.hostname ?? hostname())
-        monitor = await createClusterMonitor({ cluster, log, dryRun, wall, env: (n) => process.env[n], dataDir: args["data-dir"] ?? DEFAULT_DATA_DIR })
-        if (monitor === undefined) {
-          const { role, host } = cluster
-          log.error(`${file}: ${role === undefined ? `host ${host} is in no role` : `roles[${role.index}] (${role.entry.role}) monitors no UPS`}: nothing to monitor`)
-          process.exitCode = 2
-          return
-        }
+        return upsmon.spec
       }
+      const loaded = await loadNutctlConfig(file as string, { fs: nodeConfigFs })
+      for (const w of loaded.warnings) log.warn(w.message)
+      return clusterSpec({ cluster: clusterRole(loaded, host), log, dryRun, wall, env: (n) => process.env[n], dataDir: args["data-dir"] ?? DEFAULT_DATA_DIR })
+    }
+    let spec: MonitorSpec
+    try {
+      spec = await read()
     } catch (e) {
-      if (e instanceof ConfigError) for (const issue of e.issues) log.error(issue.message)
-      else log.error((e as Error).message)
+      logConfigProblems(log, e)
       if (e instanceof ConfigError && !dir && args.config === undefined && e.issues.some((i) => i.code === "CONFIG_NOT_FOUND")) {
         log.info("Or run from NUT's files: nutctl monitor --nut-config /etc/nut")
       }
       process.exitCode = 1
       return
     }
-    const loop = monitor.loop
+    let first = true
+    const started = await startMonitorHost({
+      // the first read was checked above; later ones are SIGHUPs
+      read: async () => (first ? ((first = false), spec) : read()),
+      log,
+    })
+    const running = started.host
+    if (started.failed || running === undefined) {
+      process.exitCode = 1
+      return
+    }
+    if (running.reloader.current === undefined) {
+      log.error(file === undefined ? "upsmon.conf monitors nothing" : `${file}: ${spec.nothing ?? "nothing to monitor"}`)
+      process.exitCode = 2
+      return
+    }
     const abort = new AbortController()
     const stop = (signal: string): void => {
       log.info(`${signal}: stopping the monitor`)
@@ -68,13 +82,13 @@ export default defineCommand({
     process.once("SIGINT", () => stop("SIGINT"))
     process.once("SIGTERM", () => stop("SIGTERM"))
     // upsmon -c fsd signals SIGUSR1: run the forced shutdown now
-    process.on("SIGUSR1", () => loop.forceShutdown("SIGUSR1"))
-    // a reload (SIGHUP) must not end the monitor: its settings apply at the next start
-    const onHup = (): void => log.warn("SIGHUP: the monitor keeps its settings until the next restart")
-    process.on("SIGHUP", onHup)
-    log.success(`nutctl monitoring ${loop.state.supplies.map((s) => s.supply.system).join(", ")}${dryRun ? " (dry run)" : ""}`)
-    process.exitCode = await runNutMonitor(monitor, log, abort.signal)
+    process.on("SIGUSR1", () => running.reloader.current?.loop.forceShutdown("SIGUSR1"))
+    // upsmon -c reload signals SIGHUP: re-read the settings
+    const stopReloads = onSighup(async () => void (await running.reload()), log)
+    const stopped = new Promise<void>((resolve) => abort.signal.addEventListener("abort", () => resolve(), { once: true }))
+    await Promise.race([stopped, running.reloader.ended])
+    stopReloads()
     process.removeAllListeners("SIGUSR1")
-    process.off("SIGHUP", onHup)
+    await running.reloader.stop()
   },
 })

@@ -4,11 +4,12 @@ import { ConfigError, parseListenAddress, parseUpsSystem } from "../config/index
 import { formatAddress, type ListenAddress } from "../server/index.ts"
 import { DEFAULT_DATA_DIR } from "./_history.ts"
 import { httpListen, monitorViewOf, parseHttpConfig, startHttp, type RunningHttp } from "./_http.ts"
-import type { MonitorLoop } from "../monitor/index.ts"
-import { startClusterMonitor } from "./_cluster-monitor.ts"
 import { createLog } from "./_log.ts"
-import { readUpsmonConf, startServeMonitor } from "./_monitor.ts"
+import { startMonitorHost, type MonitorHost } from "./_monitor-host.ts"
+import type { RunningMonitor } from "./_monitor-reload.ts"
+import { clusterSpec, readUpsmonSpec } from "./_monitor-specs.ts"
 import { resolveServeSetup } from "./_serve-setup.ts"
+import { onSighup, untilStopSignal } from "./_signals.ts"
 import { DEMO_UPS_NAME, startUpsd } from "./_upsd.ts"
 
 export default defineCommand({
@@ -74,15 +75,36 @@ export default defineCommand({
         } catch (e) {
           log.error(`${(e as Error).message}: monitoring without HTTP`)
         }
-        const started = await startClusterMonitor({ ...monitorOptions, cluster, ...(http ? { onRecord: (r: Parameters<RunningHttp["events"]["monitorRecord"]>[0]) => http?.events.monitorRecord(r) } : {}) })
-        if (started.failed) process.exitCode = 1
-        if (http && started.monitor) http.attachMonitor(monitorViewOf(started.monitor.loop, { minSupplies: started.monitor.minSupplies }))
-        // systemctl reload on a secondary: nothing of its own to re-read, and SIGHUP must not end it
-        const onHup = (): void => log.warn("SIGHUP: the monitor keeps its settings until the next restart")
-        process.on("SIGHUP", onHup)
-        if (started.monitor) await Promise.race([untilStopSignal(log), started.monitor.done])
-        process.off("SIGHUP", onHup)
-        await started.monitor?.stop()
+        const onRecord = http ? { onRecord: (r: Parameters<RunningHttp["events"]["monitorRecord"]>[0]) => http?.events.monitorRecord(r) } : {}
+        // SIGHUP re-reads the cluster config: this host's role may monitor other UPSes now
+        let latest = cluster
+        const started = await startMonitorHost({
+          read: async () => clusterSpec({ ...monitorOptions, cluster: latest, ...onRecord }),
+          log,
+          onSwap: (m) => http?.attachMonitor(viewOf(m)),
+        })
+        const host = started.host
+        if (started.failed || host?.reloader.current === undefined) {
+          if (started.failed) process.exitCode = 1
+          await http?.stop()
+          return
+        }
+        const reload = async (): Promise<void> => {
+          const again = await readSetup()
+          for (const w of again.warnings) log.warn(w)
+          if (again.errors.length > 0 || again.cluster === undefined) {
+            for (const e of again.errors) log.error(e)
+            log.error("Reload failed: still running the previous configuration")
+            return
+          }
+          if (again.setup) log.warn("This host's role serves UPSes now: restart nutctl to serve them")
+          latest = again.cluster
+          await host.reload()
+        }
+        const stopReloads = onSighup(reload, log)
+        await Promise.race([untilStopSignal(log), host.reloader.ended])
+        stopReloads()
+        await host.reloader.stop()
         await http?.stop()
         return
       }
@@ -119,32 +141,31 @@ export default defineCommand({
     }
     // monitor records feed HTTP's events and history; its state feeds /api/v1/monitor and /metrics
     const onRecord = http ? { onRecord: (r: Parameters<RunningHttp["events"]["monitorRecord"]>[0]) => http?.events.monitorRecord(r) } : {}
-    // upsmon.conf beside the server's files: run the monitor in this process too (like upsd + upsmon)
-    let monitor: { stop(): Promise<void>; readonly loop: MonitorLoop; readonly minSupplies: number } | undefined
-    if (args["nut-config"]) {
-      try {
-        const upsmon = await readUpsmonConf(args["nut-config"], false)
-        const options = { dir: args["nut-config"], log, dryRun: args["dry-run"] === true, wall: args.wall !== false, local: upsd, ...onRecord }
-        if (upsmon) monitor = await startServeMonitor({ ...options, upsmon: upsmon.conf })
-      } catch (e) {
-        for (const m of e instanceof ConfigError ? e.issues.map((i) => i.message) : [(e as Error).message]) log.error(m)
-        await upsd.stop()
-        process.exitCode = 1
-        return
-      }
-    }
-    // the cluster config: the primary's monitor, beside the server (the local shortcut)
-    if (resolved.cluster?.role !== undefined) {
-      const started = await startClusterMonitor({ ...monitorOptions, cluster: resolved.cluster, local: upsd, ...onRecord })
+    // upsmon.conf beside the server's files: run the monitor in this process too (like upsd +
+    // upsmon); or the monitor of this host's role in the cluster config. SIGHUP re-reads either.
+    const nutDir = args["nut-config"]
+    let cluster = resolved.cluster
+    const monitorSettings = { log, dryRun: args["dry-run"] === true, wall: args.wall !== false, local: upsd, ...onRecord }
+    let monitorHost: MonitorHost | undefined
+    if (nutDir !== undefined || cluster !== undefined) {
+      const started = await startMonitorHost({
+        read: async () => {
+          if (nutDir === undefined) return cluster && clusterSpec({ ...monitorOptions, cluster, local: upsd, ...onRecord })
+          const read = await readUpsmonSpec(nutDir, false, monitorSettings)
+          for (const w of read?.warnings ?? []) log.warn(w.message)
+          return read?.spec
+        },
+        log,
+        onSwap: (m) => http?.attachMonitor(viewOf(m)),
+      })
       if (started.failed) {
         await http?.stop()
         await upsd.stop()
         process.exitCode = 1
         return
       }
-      monitor = started.monitor
+      monitorHost = started.host
     }
-    if (http && monitor) http.attachMonitor(monitorViewOf(monitor.loop, { minSupplies: monitor.minSupplies }))
     // SIGHUP (systemctl reload): re-read the same files, as upsd -c reload does
     const reload = async (): Promise<void> => {
       const again = await readSetup()
@@ -160,34 +181,24 @@ export default defineCommand({
         if (upsListChanged) http?.refreshUps()
         log.info(`Reloaded: ${changed.join(", ")}`)
         if (restart.length > 0) log.warn(`Needs a restart to apply: ${restart.join(", ")}`)
-        if (monitor) log.info("The monitor keeps its settings until the next restart")
       } catch (e) {
         log.error(`Reload failed (${(e as Error).message}): still running the previous configuration`)
+        return
       }
+      cluster = again.cluster
+      await monitorHost?.reload()
     }
-    // one reload at a time: a second SIGHUP waits for the first (drivers may be stopping); a
-    // reload that throws (a file it cannot read) must not leave the queue rejected for the next one
-    let reloading = Promise.resolve()
-    const onHup = (): void => {
-      reloading = reloading.then(reload).catch((e: unknown) => log.error(`Reload failed (${(e as Error).message}): still running the previous configuration`))
-    }
-    process.on("SIGHUP", onHup)
+    const stopReloads = onSighup(reload, log)
+    // the server goes on after the monitor handed over the shutdown, as upsd does: until it is stopped
     await untilStopSignal(log)
-    process.off("SIGHUP", onHup)
-    await monitor?.stop()
+    stopReloads()
+    await monitorHost?.reloader.stop()
     await http?.stop()
     await upsd.stop()
   },
 })
 
-/** Resolves on SIGINT or SIGTERM. */
-function untilStopSignal(log: { info(message: string): void }): Promise<void> {
-  return new Promise<void>((resolve) => {
-    const stop = (signal: string): void => {
-      log.info(`${signal}: shutting down`)
-      resolve()
-    }
-    process.once("SIGINT", () => stop("SIGINT"))
-    process.once("SIGTERM", () => stop("SIGTERM"))
-  })
+/** The HTTP view of a running monitor. */
+function viewOf(monitor: RunningMonitor | undefined): ReturnType<typeof monitorViewOf> | undefined {
+  return monitor && monitorViewOf(monitor.loop, { minSupplies: monitor.minSupplies })
 }

@@ -8,11 +8,9 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { fixturePath } from "../support/fixture.ts"
 import { LineClient } from "../support/line-client.ts"
-import { monitorSandbox, startNutctl } from "../support/nutctl-monitor.ts"
+import { startNutctl } from "../support/nutctl-monitor.ts"
 import { freePort, hasRealNut, waitForPort } from "../support/real-nut.ts"
 import { run } from "../support/run.ts"
-import { spawnGroup } from "../support/process-group.ts"
-import { fileURLToPath } from "node:url"
 import { waitForDrivers } from "../support/upsd-pair.ts"
 
 const users = (password: string) => `[admin]\n\tpassword = ${password}\n\tactions = SET FSD\n\tinstcmds = ALL\n`
@@ -122,54 +120,6 @@ test("serve applies ups.conf on SIGHUP: upsc sees a new UPS, a changed driver's 
     await until("refusal", serve.output, /ups\.conf: expects at least one complete \[ups\] section[\s\S]*Reload failed: still running the previous configuration/)
     assert.equal((await upsc(`office@127.0.0.1:${port}`, "ups.status")).stdout, "OL\n")
     kept.close()
-  } finally {
-    await serve.stop()
-    rmSync(dir, { recursive: true, force: true })
-  }
-})
-
-test("a monitor survives SIGHUP (systemctl reload on a node) and says its settings wait for a restart", async () => {
-  const port = await freePort() // nobody listens: the monitor runs on with the server unreachable
-  const box = monitorSandbox({ system: `ups@127.0.0.1:${port}`, user: "monsec", password: "secpass", role: "secondary" })
-  const monitor = startNutctl("monitor", box.dir, ["--dry-run"])
-  try {
-    await until("start", monitor.output, /nutctl monitoring ups@127\.0\.0\.1/)
-    process.kill(monitor.child.pid as number, "SIGHUP")
-    await until("reload note", monitor.output, /SIGHUP: the monitor keeps its settings until the next restart/)
-    assert.equal(monitor.child.exitCode, null, "still running")
-    assert.equal(monitor.child.signalCode, null)
-  } finally {
-    await monitor.stop()
-    box.remove()
-  }
-})
-
-test("serve as a secondary of the cluster config survives SIGHUP and says its monitor keeps its settings", async () => {
-  const port = await freePort() // nobody listens: the monitor runs on with the primary unreachable
-  const dir = mkdtempSync(join(tmpdir(), "nutctl-reload-secondary-"))
-  const config = join(dir, "nutctl.yaml")
-  writeFileSync(
-    config,
-    [
-      "users:",
-      "  mon: { password: pw, upsmon: secondary }",
-      "roles:",
-      `  - { name: nodes, hosts: "pve-*", role: secondary, monitor: ["rack@127.0.0.1:${port}"], shutdown: [command] }`,
-      "executors:",
-      '  command: { command: "/usr/local/bin/nutctl-test-marker --would-shut-down" }',
-      "",
-    ].join("\n"),
-    { mode: 0o600 },
-  )
-  const repo = fileURLToPath(new URL("../../", import.meta.url))
-  const args = ["--import", "tsx", "src/main.ts", "serve", "--config", config, "--hostname", "pve-1", "--dry-run", "--no-wall", "--no-http", "--data-dir", join(dir, "data")]
-  const serve = spawnGroup(process.execPath, args, { cwd: repo })
-  try {
-    await until("start", serve.output, /monitoring rack@127\.0\.0\.1/)
-    process.kill(serve.child.pid as number, "SIGHUP")
-    await until("reload note", serve.output, /SIGHUP: the monitor keeps its settings until the next restart/)
-    assert.equal(serve.child.exitCode, null, "still running")
-    assert.equal(serve.child.signalCode, null)
   } finally {
     await serve.stop()
     rmSync(dir, { recursive: true, force: true })
