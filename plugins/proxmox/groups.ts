@@ -7,7 +7,7 @@
 import type { ResourceItem } from "./api.ts"
 import { ProxmoxError, isApiUnusable } from "./errors.ts"
 import { stopGuests, timeoutOf, type GuestOutcome } from "./guests.ts"
-import { needsStop, parseStartup, type Guest } from "./inventory.ts"
+import { guestOf, needsStop, parseStartup, type Guest } from "./inventory.ts"
 import { localGuests, localHardStop, localStopGuests } from "./local.ts"
 import { localOptions, type Session } from "./session.ts"
 
@@ -42,23 +42,7 @@ export async function currentGuests(s: Session): Promise<Guest[]> {
     }),
   )
   const ha = s.inventory?.ha
-  return items.map((r) => {
-    const sid = `${r.type === "qemu" ? "vm" : "ct"}:${r.vmid}`
-    const st = s.startup.get(r.vmid)
-    return {
-      vmid: r.vmid,
-      type: r.type,
-      node: r.node,
-      name: r.name ?? String(r.vmid),
-      status: r.status,
-      template: r.template === 1,
-      lock: r.lock,
-      order: st?.order,
-      down: st?.down,
-      sid: ha?.has(sid) ? sid : undefined,
-      haState: ha?.has(sid) ? (ha.get(sid) ?? "started") : undefined,
-    }
-  })
+  return items.map((r) => guestOf(r, s.startup.get(r.vmid), ha))
 }
 
 /** Run a group step. @throws ProxmoxError when guests could not be brought down */

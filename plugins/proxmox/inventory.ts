@@ -3,7 +3,7 @@
  * version and disarm support, quorum, nodes, every guest with its startup order and `down`
  * timeout, HA resources with their requested states, and the HA shutdown policy.
  */
-import type { GuestType, PveApi } from "./api.ts"
+import type { GuestType, PveApi, ResourceItem } from "./api.ts"
 
 /** A guest as the plan sees it. */
 export interface Guest {
@@ -55,6 +55,25 @@ export function parseStartup(text: string | undefined): { order: number | undefi
   return { order, down }
 }
 
+/** A guest from its `/cluster/resources` row (a qemu or lxc one), its startup order and the HA resources (`vm:100` → state). */
+export function guestOf(r: ResourceItem, startup: { readonly order: number | undefined; readonly down: number | undefined } | undefined, ha: ReadonlyMap<string, string | undefined> | undefined): Guest {
+  const sid = `${r.type === "qemu" ? "vm" : "ct"}:${r.vmid}`
+  const configured = ha?.has(sid) === true
+  return {
+    vmid: r.vmid,
+    type: r.type as GuestType,
+    node: r.node,
+    name: r.name ?? String(r.vmid),
+    status: r.status,
+    template: r.template === 1,
+    lock: r.lock,
+    order: startup?.order,
+    down: startup?.down,
+    sid: configured ? sid : undefined,
+    haState: configured ? (ha?.get(sid) ?? "started") : undefined,
+  }
+}
+
 /** Read the cluster (read-only; about 6 requests plus one config per running guest). */
 export async function discover(api: PveApi, options: { readonly parallel?: number } = {}): Promise<Inventory> {
   const [version, status, resources, haResources, haStatus, shutdownPolicy] = await Promise.all([
@@ -82,24 +101,7 @@ export async function discover(api: PveApi, options: { readonly parallel?: numbe
       }),
     )
   }
-  const guests = items.map((r): Guest => {
-    const { order, down } = parseStartup(configs.get(r.vmid)?.startup)
-    const sid = `${r.type === "qemu" ? "vm" : "ct"}:${r.vmid}`
-    const configured = ha.has(sid)
-    return {
-      vmid: r.vmid,
-      type: r.type,
-      node: r.node,
-      name: r.name ?? String(r.vmid),
-      status: r.status,
-      template: r.template === 1,
-      lock: r.lock,
-      order,
-      down,
-      sid: configured ? sid : undefined,
-      haState: configured ? (ha.get(sid) ?? "started") : undefined,
-    }
-  })
+  const guests = items.map((r) => guestOf(r, parseStartup(configs.get(r.vmid)?.startup), ha))
   return {
     version: version.version,
     disarmSupported: fencing !== undefined,
