@@ -26,7 +26,7 @@ export interface MonitorHost {
 }
 
 /** Log every problem of a config error (each names file, line or key), or the error's message. */
-export function logConfigProblems(log: Pick<ConsolaInstance, "error">, e: unknown): void {
+function logConfigProblems(log: Pick<ConsolaInstance, "error">, e: unknown): void {
   for (const m of e instanceof ConfigError ? e.issues.map((i) => i.message) : [(e as Error).message]) log.error(m)
 }
 

@@ -124,12 +124,12 @@ export class MonitorReloader {
       log.info("Monitor: settings unchanged")
       return "unchanged"
     }
-    const current = this.#current
-    if (current !== undefined && current.loop.state.phase.kind === "shutdown") {
+    const when = this.#when()
+    if (when === "never") {
       log.warn("Monitor: the shutdown was handed over; the new settings apply at the next start")
       return "ended"
     }
-    if (current !== undefined && !monitorIsQuiet(current.loop.state)) {
+    if (when === "wait") {
       const waiting = this.#pending !== undefined
       this.#pending = spec
       this.#recheck ??= setInterval(() => this.#applyIfQuiet(), this.#o.recheckMs ?? 5000)
@@ -141,16 +141,20 @@ export class MonitorReloader {
     return this.#swap(spec)
   }
 
+  /** Whether new settings can replace the monitor now, must wait for the power event to end, or never will. */
+  #when(): "now" | "wait" | "never" {
+    const state = this.#current?.loop.state
+    if (state === undefined) return "now"
+    if (state.phase.kind === "shutdown") return "never"
+    return monitorIsQuiet(state) ? "now" : "wait"
+  }
+
   #applyIfQuiet(): void {
     const spec = this.#pending
-    const current = this.#current
-    if (spec === undefined) return
-    if (current !== undefined && current.loop.state.phase.kind === "shutdown") {
-      this.#clearPending()
-      return
-    }
-    if (current !== undefined && !monitorIsQuiet(current.loop.state)) return
+    const when = this.#when()
+    if (spec === undefined || when === "wait") return
     this.#clearPending()
+    if (when === "never") return
     this.#o.log.info("Monitor: power is back; applying the reload that was waiting")
     this.#queue = this.#queue.then(() => this.#swap(spec)).catch(() => undefined)
   }

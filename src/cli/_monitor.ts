@@ -51,6 +51,8 @@ export interface NutMonitorOptions {
   /** The NUT config directory (upssched.conf is read from here). */
   readonly dir: string
   readonly upsmon: UpsmonConf
+  /** upssched.conf, already read (when NOTIFYCMD is upssched); otherwise read from `dir`. */
+  readonly upssched?: UpsschedConf
   readonly log: ConsolaInstance
   /** Decide and log only. */
   readonly dryRun: boolean
@@ -101,7 +103,7 @@ export async function readUpsmonConf(dir: string, required: boolean): Promise<{ 
 export async function createNutMonitor(options: NutMonitorOptions): Promise<NutMonitor> {
   const { upsmon } = options
   const config = monitorConfigFromUpsmonConf(upsmon)
-  const upssched = isUpsschedCommand(config.notifyCmd) ? await readUpssched(options.dir) : undefined
+  const upssched = isUpsschedCommand(config.notifyCmd) ? (options.upssched ?? (await readUpssched(options.dir))) : undefined
   const executors = config.shutdownCmd === undefined ? [] : [await configuredExecutor(commandExecutor, { command: config.shutdownCmd }, "upsmon.conf SHUTDOWNCMD")]
   return assembleMonitor({
     config,
@@ -266,7 +268,8 @@ function localAccess(supply: SupplyConfig, local: LocalServer): { ups: LocalUps;
   return { ups, served, others: () => context.clients(served).filter((c) => c !== own) }
 }
 
-async function readUpssched(dir: string): Promise<UpsschedConf> {
+/** DIR/upssched.conf, which a NOTIFYCMD of upssched needs. @throws ConfigError, or Error when it cannot be read */
+export async function readUpssched(dir: string): Promise<UpsschedConf> {
   const path = join(dir, "upssched.conf")
   let text: string
   try {

@@ -4,11 +4,11 @@ import { ConfigError, loadNutctlConfig, nodeConfigFs } from "../config/index.ts"
 import { clusterRole } from "./_cluster-monitor.ts"
 import { DEFAULT_DATA_DIR } from "./_history.ts"
 import { createLog } from "./_log.ts"
-import { logConfigProblems, startMonitorHost } from "./_monitor-host.ts"
+import { startMonitorHost } from "./_monitor-host.ts"
 import type { MonitorSpec } from "./_monitor-reload.ts"
 import { clusterSpec, readUpsmonSpec } from "./_monitor-specs.ts"
 import { DEFAULT_CLUSTER_CONFIG } from "./_serve-setup.ts"
-import { onSighup } from "./_signals.ts"
+import { onSighup, untilStopSignal } from "./_signals.ts"
 
 export default defineCommand({
   meta: {
@@ -43,50 +43,31 @@ export default defineCommand({
         for (const w of upsmon.warnings) log.warn(w.message)
         return upsmon.spec
       }
-      const loaded = await loadNutctlConfig(file as string, { fs: nodeConfigFs })
+      const loaded = await loadNutctlConfig(file as string, { fs: nodeConfigFs }).catch((e: unknown) => {
+        if (e instanceof ConfigError && args.config === undefined && e.issues.some((i) => i.code === "CONFIG_NOT_FOUND")) {
+          log.info("Or run from NUT's files: nutctl monitor --nut-config /etc/nut")
+        }
+        throw e
+      })
       for (const w of loaded.warnings) log.warn(w.message)
       return clusterSpec({ cluster: clusterRole(loaded, host), log, dryRun, wall, env: (n) => process.env[n], dataDir: args["data-dir"] ?? DEFAULT_DATA_DIR })
     }
-    let spec: MonitorSpec
-    try {
-      spec = await read()
-    } catch (e) {
-      logConfigProblems(log, e)
-      if (e instanceof ConfigError && !dir && args.config === undefined && e.issues.some((i) => i.code === "CONFIG_NOT_FOUND")) {
-        log.info("Or run from NUT's files: nutctl monitor --nut-config /etc/nut")
-      }
-      process.exitCode = 1
-      return
-    }
-    let first = true
-    const started = await startMonitorHost({
-      // the first read was checked above; later ones are SIGHUPs
-      read: async () => (first ? ((first = false), spec) : read()),
-      log,
-    })
+    const started = await startMonitorHost({ read, log })
     const running = started.host
     if (started.failed || running === undefined) {
       process.exitCode = 1
       return
     }
     if (running.reloader.current === undefined) {
-      log.error(file === undefined ? "upsmon.conf monitors nothing" : `${file}: ${spec.nothing ?? "nothing to monitor"}`)
+      log.error(`${file ?? "upsmon.conf"}: nothing to monitor`)
       process.exitCode = 2
       return
     }
-    const abort = new AbortController()
-    const stop = (signal: string): void => {
-      log.info(`${signal}: stopping the monitor`)
-      abort.abort()
-    }
-    process.once("SIGINT", () => stop("SIGINT"))
-    process.once("SIGTERM", () => stop("SIGTERM"))
     // upsmon -c fsd signals SIGUSR1: run the forced shutdown now
     process.on("SIGUSR1", () => running.reloader.current?.loop.forceShutdown("SIGUSR1"))
     // upsmon -c reload signals SIGHUP: re-read the settings
     const stopReloads = onSighup(async () => void (await running.reload()), log)
-    const stopped = new Promise<void>((resolve) => abort.signal.addEventListener("abort", () => resolve(), { once: true }))
-    await Promise.race([stopped, running.reloader.ended])
+    await Promise.race([untilStopSignal(log), running.reloader.ended])
     stopReloads()
     process.removeAllListeners("SIGUSR1")
     await running.reloader.stop()

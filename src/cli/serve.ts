@@ -51,6 +51,15 @@ export default defineCommand({
         { demo: args.demo === true, scenario: args.scenario, nutConfig: args["nut-config"], config: args.config, hostname: args.hostname, listen },
         { env: (n) => process.env[n], hostname: hostname() },
       )
+    /** SIGHUP's read: the new setup, or undefined (logged) when it cannot be used. */
+    const rereadSetup = async (): Promise<Awaited<ReturnType<typeof readSetup>> | undefined> => {
+      const again = await readSetup()
+      for (const w of again.warnings) log.warn(w)
+      if (again.errors.length === 0) return again
+      for (const e of again.errors) log.error(e)
+      log.error("Reload failed: still running the previous configuration")
+      return undefined
+    }
     const resolved = await readSetup()
     for (const w of resolved.warnings) log.warn(w)
     for (const e of resolved.errors) log.error(e)
@@ -75,7 +84,7 @@ export default defineCommand({
         } catch (e) {
           log.error(`${(e as Error).message}: monitoring without HTTP`)
         }
-        const onRecord = http ? { onRecord: (r: Parameters<RunningHttp["events"]["monitorRecord"]>[0]) => http?.events.monitorRecord(r) } : {}
+        const onRecord = recordsTo(http)
         // SIGHUP re-reads the cluster config: this host's role may monitor other UPSes now
         let latest = cluster
         const started = await startMonitorHost({
@@ -90,13 +99,8 @@ export default defineCommand({
           return
         }
         const reload = async (): Promise<void> => {
-          const again = await readSetup()
-          for (const w of again.warnings) log.warn(w)
-          if (again.errors.length > 0 || again.cluster === undefined) {
-            for (const e of again.errors) log.error(e)
-            log.error("Reload failed: still running the previous configuration")
-            return
-          }
+          const again = await rereadSetup()
+          if (again?.cluster === undefined) return
           if (again.setup) log.warn("This host's role serves UPSes now: restart nutctl to serve them")
           latest = again.cluster
           await host.reload()
@@ -140,18 +144,18 @@ export default defineCommand({
       log.error(`${(e as Error).message}: serving NUT without HTTP`)
     }
     // monitor records feed HTTP's events and history; its state feeds /api/v1/monitor and /metrics
-    const onRecord = http ? { onRecord: (r: Parameters<RunningHttp["events"]["monitorRecord"]>[0]) => http?.events.monitorRecord(r) } : {}
+    const onRecord = recordsTo(http)
     // upsmon.conf beside the server's files: run the monitor in this process too (like upsd +
     // upsmon); or the monitor of this host's role in the cluster config. SIGHUP re-reads either.
     const nutDir = args["nut-config"]
     let cluster = resolved.cluster
-    const monitorSettings = { log, dryRun: args["dry-run"] === true, wall: args.wall !== false, local: upsd, ...onRecord }
+    const monitorHere = { ...monitorOptions, local: upsd, ...onRecord }
     let monitorHost: MonitorHost | undefined
     if (nutDir !== undefined || cluster !== undefined) {
       const started = await startMonitorHost({
         read: async () => {
-          if (nutDir === undefined) return cluster && clusterSpec({ ...monitorOptions, cluster, local: upsd, ...onRecord })
-          const read = await readUpsmonSpec(nutDir, false, monitorSettings)
+          if (nutDir === undefined) return cluster && clusterSpec({ ...monitorHere, cluster })
+          const read = await readUpsmonSpec(nutDir, false, monitorHere)
           for (const w of read?.warnings ?? []) log.warn(w.message)
           return read?.spec
         },
@@ -168,11 +172,11 @@ export default defineCommand({
     }
     // SIGHUP (systemctl reload): re-read the same files, as upsd -c reload does
     const reload = async (): Promise<void> => {
-      const again = await readSetup()
-      for (const w of again.warnings) log.warn(w)
-      if (again.errors.length > 0 || !again.setup) {
-        for (const e of again.errors) log.error(e)
-        log.error("Reload failed: still running the previous configuration")
+      const again = await rereadSetup()
+      if (again === undefined) return
+      if (!again.setup) {
+        for (const i of again.info) log.info(i)
+        log.error("Reload failed: the new configuration serves no UPS here; still running the previous configuration")
         return
       }
       try {
@@ -197,6 +201,11 @@ export default defineCommand({
     await upsd.stop()
   },
 })
+
+/** The monitor's records feed HTTP's events and history. */
+function recordsTo(http: RunningHttp | undefined): { onRecord?: (r: Parameters<RunningHttp["events"]["monitorRecord"]>[0]) => void } {
+  return http ? { onRecord: (r) => http.events.monitorRecord(r) } : {}
+}
 
 /** The HTTP view of a running monitor. */
 function viewOf(monitor: RunningMonitor | undefined): ReturnType<typeof monitorViewOf> | undefined {
