@@ -36,6 +36,8 @@ export default defineCommand({
     const wall = args.wall !== false
     const file = dir ? undefined : (args.config ?? (process.env["NUTCTL_CONFIG"] || DEFAULT_CLUSTER_CONFIG))
     const host = args.hostname ?? hostname()
+    /** No --config, and the default cluster config is not there: point at NUT's files. */
+    let defaultMissing = false
     /** Read the settings (at start and on SIGHUP). */
     const read = async (): Promise<MonitorSpec> => {
       if (dir) {
@@ -44,9 +46,7 @@ export default defineCommand({
         return upsmon.spec
       }
       const loaded = await loadNutctlConfig(file as string, { fs: nodeConfigFs }).catch((e: unknown) => {
-        if (e instanceof ConfigError && args.config === undefined && e.issues.some((i) => i.code === "CONFIG_NOT_FOUND")) {
-          log.info("Or run from NUT's files: nutctl monitor --nut-config /etc/nut")
-        }
+        defaultMissing = e instanceof ConfigError && args.config === undefined && e.issues.some((i) => i.code === "CONFIG_NOT_FOUND")
         throw e
       })
       for (const w of loaded.warnings) log.warn(w.message)
@@ -55,6 +55,7 @@ export default defineCommand({
     const started = await startMonitorHost({ read, log })
     const running = started.host
     if (started.failed || running === undefined) {
+      if (defaultMissing) log.info("Or run from NUT's files: nutctl monitor --nut-config /etc/nut")
       process.exitCode = 1
       return
     }
