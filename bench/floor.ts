@@ -1,30 +1,30 @@
 /**
- * `npm run bench:floor`: the GET VAR loads of `npm run bench` against four servers in one run —
- * upsd 2.8.0, nutctl (the binary), and the least a server can do per request in C
- * (bench/reference/line-server.c) once with poll() and once with epoll(). The C servers are the floor:
- * no parsing, no state, one read and one write per request. They show which part of the latency at
- * 8 and 64 connections comes from the server's work and which from how often its event loop sleeps.
+ * `npm run bench:floor`: the GET VAR loads of `npm run bench` against five servers in one run —
+ * upsd 2.8.0, nutctl (the binary), and the least a server can do per request: in C
+ * (bench/reference/line-server.c) once with poll() and once with epoll(), and on Bun
+ * (line-server.bun.ts, the runtime of the binary). The floor servers do no parsing and keep no
+ * state: one read and one write per request. They show which part of the latency at 8 and 64
+ * connections comes from the server's work and which from how often its event loop sleeps, and what
+ * the runtime alone costs.
  *
  *   npm run bench:floor                       # builds dist/nutctl, 5 rounds
  *   npm run bench:floor -- --rounds 9 --binary dist/nutctl
  *
  * Needs a C compiler (`cc`). Writes bench/results/floor-latest.md and floor-latest.json.
  */
-import { spawn, spawnSync } from "node:child_process"
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { parseArgs } from "node:util"
 import { fixturePath } from "../test/support/fixture.ts"
-import { freePort, waitForPort } from "../test/support/real-nut.ts"
-import { GET_STATUS, requestLoad, type LoadResult, type Server, type Window } from "./loads.ts"
+import { compileLineServer, startBunLineServer, startLineServer, type NamedServer } from "./line-server.ts"
+import { GET_STATUS, requestLoad, type LoadResult, type Window } from "./loads.ts"
 import { machineFacts } from "./proc.ts"
 import { median } from "./stats.ts"
 import { GET_CONNS } from "./suite.ts"
 import { REPO_ROOT, startNutctl, startUpsd } from "./targets.ts"
 
 const DEV_FILE = fixturePath("nut-ddl/APC__Back-UPS_BVK750M2___usbhid-ups__2.8.3.1__01.dev")
-const C_SOURCE = join(REPO_ROOT, "bench", "reference", "line-server.c")
 
 const { values: args } = parseArgs({
   options: {
@@ -46,13 +46,7 @@ if (!Number.isInteger(ROUNDS) || ROUNDS < 1) {
 }
 const WINDOW: Window = args.quick ? { warmupMs: 200, durationMs: 500 } : { warmupMs: 300, durationMs: 1500 }
 
-interface FloorServer extends Server {
-  readonly name: string
-  stop(): Promise<void>
-  killNow(): void
-}
-
-const servers: FloorServer[] = []
+const servers: NamedServer[] = []
 process.on("exit", () => servers.forEach((s) => s.killNow()))
 for (const sig of ["SIGINT", "SIGTERM"] as const) {
   process.once(sig, () => void stopAll().finally(() => process.exit(130)))
@@ -62,13 +56,13 @@ async function main(): Promise<void> {
   if (!existsSync(join(REPO_ROOT, args.binary))) throw new Error(`${args.binary} is missing: run npm run build first (npm run bench:floor does)`)
   const work = mkdtempSync(join(tmpdir(), "nutctl-floor-"))
   try {
-    const exe = compile(work)
+    const exe = compileLineServer(work)
     log("starting upsd 2.8.0 + dummy-ups, nutctl, and the C floor servers …")
     const upsd = await startUpsd(DEV_FILE)
     servers.push({ ...upsd, name: "upsd" })
     const nutctl = await startNutctl({ devFile: DEV_FILE, command: args.binary })
     servers.push({ ...nutctl, name: "nutctl" })
-    servers.push(await startLineServer(exe, "poll"), await startLineServer(exe, "epoll"))
+    servers.push(await startLineServer(exe, "poll"), await startLineServer(exe, "epoll"), await startBunLineServer())
 
     for (const s of servers) await requestLoad(s, { warmupMs: 0, durationMs: 1000, conns: 8, line: GET_STATUS, kind: "line", expect: "VAR " })
     const results = new Map<string, Map<number, LoadResult[]>>(servers.map((s) => [s.name, new Map(GET_CONNS.map((c) => [c, []]))]))
@@ -91,35 +85,6 @@ async function main(): Promise<void> {
     log(`written: ${join(args.out, "floor-latest.md")} and floor-latest.json`)
   } finally {
     rmSync(work, { recursive: true, force: true })
-  }
-}
-
-/** Build the C floor server into `dir`. */
-function compile(dir: string): string {
-  const exe = join(dir, "line-server")
-  const cc = spawnSync("cc", ["-O2", "-Wall", "-o", exe, C_SOURCE], { encoding: "utf8" })
-  if (cc.error) throw new Error(`bench:floor needs a C compiler (cc: ${cc.error.message}); on Debian: apt-get install gcc`)
-  if (cc.status !== 0) throw new Error(`cc failed on ${C_SOURCE}:\n${cc.stderr}`)
-  return exe
-}
-
-async function startLineServer(exe: string, loop: "poll" | "epoll"): Promise<FloorServer> {
-  const port = await freePort()
-  const child = spawn(exe, [String(port), loop], { stdio: "ignore" })
-  const exited = new Promise<void>((r) => child.once("exit", () => r()))
-  const killNow = (): void => {
-    if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL")
-  }
-  await waitForPort(port)
-  return {
-    name: `C ${loop}`,
-    port,
-    pid: child.pid!,
-    killNow,
-    stop: async () => {
-      killNow()
-      await exited
-    },
   }
 }
 

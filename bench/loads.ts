@@ -47,6 +47,8 @@ export interface LoadResult {
   readonly errors: number
   /** First bad reply, for the log. */
   readonly firstError?: string
+  /** Every latency of the window (ms), when the load was asked to keep them. */
+  readonly samples?: Float64Array
 }
 
 export interface RequestLoadOptions extends Window {
@@ -55,6 +57,8 @@ export interface RequestLoadOptions extends Window {
   readonly kind: ReplyKind
   /** A good reply starts with this. */
   readonly expect: string
+  /** Return every latency of the window, not only the summary. */
+  readonly keepSamples?: boolean
 }
 
 /** Request/response on `conns` persistent connections (each waits for its reply before the next). */
@@ -100,7 +104,8 @@ export async function requestLoad(server: Server, options: RequestLoadOptions): 
   const m = await measureWindow(server.pid, options, () => (measuring = true), () => (stopping = true))
   await allStopped
   for (const c of conns) c.destroy()
-  return result(m, ops, lat, errors, firstError)
+  const summary = result(m, ops, lat, errors, firstError)
+  return options.keepSamples ? { ...summary, samples: lat.values() } : summary
 }
 
 /** connect + GET VAR + LOGOUT + wait for the server's close, in a loop on `workers` parallel workers. */

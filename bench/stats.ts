@@ -18,6 +18,11 @@ export class Latencies {
     return this.#n
   }
 
+  /** The recorded latencies, in the order they came (a copy). */
+  values(): Float64Array {
+    return this.#data.slice(0, this.#n)
+  }
+
   /** p50/p99 etc. by nearest rank; NaN when empty. */
   summary(): LatencySummary {
     const sorted = this.#data.slice(0, this.#n).sort()
