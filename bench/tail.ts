@@ -9,6 +9,7 @@
  *   npm run bench:tail                              # builds dist/nutctl; 40 pairs × 400 ms per load
  *   npm run bench:tail -- --pairs 80 --floor        # also the floor servers: C poll/epoll, Bun (needs cc)
  *   npm run bench:tail -- --conns 8 --pairs 60      # one load only
+ *   npm run bench:tail -- --also /tmp/nutctl-other  # a second build beside dist/nutctl
  *   npm run bench:tail -- --binary dist/nutctl --quick
  *
  * Writes bench/results/tail-latest.md and tail-latest.json.
@@ -34,6 +35,7 @@ const { values: args } = parseArgs({
     "slice-ms": { type: "string", default: "400" },
     conns: { type: "string", default: GET_CONNS.join(",") },
     floor: { type: "boolean", default: false },
+    also: { type: "string", multiple: true, default: [] },
     quick: { type: "boolean", default: false },
     out: { type: "string", default: join(REPO_ROOT, "bench", "results") },
     help: { type: "boolean", short: "h", default: false },
@@ -42,6 +44,7 @@ const { values: args } = parseArgs({
 if (args.help) {
   console.log("usage: npm run bench:tail -- [--binary FILE] [--pairs N] [--slice-ms MS] [--conns 1,8,64] [--floor] [--quick] [--out DIR]")
   console.log("--floor: also the floor servers (C with poll and with epoll, and Bun; needs cc)")
+  console.log("--also FILE: another nutctl build beside the first (repeatable), e.g. to compare two builds")
   process.exit(0)
 }
 const PAIRS = args.quick ? 6 : Number(args.pairs)
@@ -86,6 +89,7 @@ async function main(): Promise<void> {
     const upsd = { ...(await startUpsd(DEV_FILE)), name: "upsd" }
     servers.push(upsd)
     servers.push({ ...(await startNutctl({ devFile: DEV_FILE, command: args.binary })), name: "nutctl" })
+    for (const build of args.also) servers.push({ ...(await startNutctl({ devFile: DEV_FILE, command: build })), name: build })
     if (args.floor) {
       const exe = compileLineServer(work)
       servers.push(await startLineServer(exe, "poll"), await startLineServer(exe, "epoll"), await startBunLineServer())
