@@ -2,7 +2,9 @@
  * The two sources a monitor is built from, as reloadable specs (see _monitor-reload.ts):
  * NUT's upsmon.conf (+ upssched.conf) and this host's role in the cluster config.
  */
+import { createHash } from "node:crypto"
 import type { ConsolaInstance } from "consola"
+import { isSecretRef, nodeConfigFs, type ConfigFs } from "../config/index.ts"
 import { isUpsschedCommand } from "../monitor/index.ts"
 import { createClusterMonitor, type ClusterMonitorOptions } from "./_cluster-monitor.ts"
 import type { MonitorSpec } from "./_monitor-reload.ts"
@@ -52,13 +54,39 @@ export async function readUpsmonSpec(
   return { spec, warnings: read.warnings }
 }
 
-/** This host's role in the cluster config as a monitor spec (the `http` section is not the monitor's). */
-export function clusterSpec(options: ClusterMonitorOptions): MonitorSpec {
+/**
+ * This host's role in the cluster config as a monitor spec (the `http` section is not the monitor's).
+ * The key holds a digest of every `{ env }` / `{ file }` secret the config refers to, so a password
+ * file rewritten in place (a rotated password) rebuilds the monitor on SIGHUP like an edit of the
+ * config would.
+ */
+export async function clusterSpec(options: ClusterMonitorOptions): Promise<MonitorSpec> {
   const { loaded, role, host } = options.cluster
   const { http: _http, ...config } = loaded.config as { http?: unknown } & Record<string, unknown>
-  const key = { host, role: role === undefined ? null : { index: role.index, entry: role.entry }, config, local: localKey(options.local) }
+  const secrets = await secretDigests(config, options.env, options.fs ?? nodeConfigFs)
+  const key = { host, role: role === undefined ? null : { index: role.index, entry: role.entry }, config, secrets, local: localKey(options.local) }
   const describe = role === undefined ? "nothing" : role.entry.monitor.map((m) => (typeof m === "string" ? m : m.system)).join(", ")
   const nothing =
     role === undefined ? `Host ${host} is in no role: nothing to monitor` : `The ${role.entry.role} role of host ${host} monitors nothing (roles[${role.index}].monitor is empty)`
   return specOf(key, describe, () => createClusterMonitor(options), options, nothing)
+}
+
+/**
+ * SHA-256 of the current value of each secret reference in `tree`, by reference ("missing" when it
+ * cannot be read: building the monitor then fails with the reason, and the running one stays).
+ * Only digests: the key is kept in memory and compared, never logged, but a value has no business there.
+ */
+export async function secretDigests(tree: unknown, env: (name: string) => string | undefined, fs: ConfigFs): Promise<Record<string, string>> {
+  const refs = new Map<string, { env: string } | { file: string }>()
+  const walk = (v: unknown): void => {
+    if (isSecretRef(v)) refs.set(JSON.stringify(v), v)
+    else if (typeof v === "object" && v !== null) for (const x of Object.values(v)) walk(x)
+  }
+  walk(tree)
+  const out: Record<string, string> = {}
+  for (const [id, ref] of [...refs].sort(([a], [b]) => (a < b ? -1 : 1))) {
+    const value = "env" in ref ? env(ref.env) : await fs.readText(ref.file).catch(() => undefined)
+    out[id] = value === undefined ? "missing" : createHash("sha256").update(value).digest("hex")
+  }
+  return out
 }

@@ -50,7 +50,7 @@ export default defineCommand({
         throw e
       })
       for (const w of loaded.warnings) log.warn(w.message)
-      return clusterSpec({ cluster: clusterRole(loaded, host), log, dryRun, wall, env: (n) => process.env[n], dataDir: args["data-dir"] ?? DEFAULT_DATA_DIR })
+      return await clusterSpec({ cluster: clusterRole(loaded, host), log, dryRun, wall, env: (n) => process.env[n], dataDir: args["data-dir"] ?? DEFAULT_DATA_DIR })
     }
     const started = await startMonitorHost({ read, log })
     const running = started.host

@@ -88,7 +88,7 @@ export default defineCommand({
         // SIGHUP re-reads the cluster config: this host's role may monitor other UPSes now
         let latest = cluster
         const started = await startMonitorHost({
-          read: async () => clusterSpec({ ...monitorOptions, cluster: latest, ...onRecord }),
+          read: () => clusterSpec({ ...monitorOptions, cluster: latest, ...onRecord }),
           log,
           onSwap: (m) => http?.attachMonitor(viewOf(m)),
         })
@@ -154,7 +154,7 @@ export default defineCommand({
     if (nutDir !== undefined || cluster !== undefined) {
       const started = await startMonitorHost({
         read: async () => {
-          if (nutDir === undefined) return cluster && clusterSpec({ ...monitorHere, cluster })
+          if (nutDir === undefined) return cluster && (await clusterSpec({ ...monitorHere, cluster }))
           const read = await readUpsmonSpec(nutDir, false, monitorHere)
           for (const w of read?.warnings ?? []) log.warn(w.message)
           return read?.spec
