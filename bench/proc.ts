@@ -56,9 +56,21 @@ export function mainThreadSleeps(pid: number): number {
 
 /** VmRSS of `pid` in kB. */
 export function rssKb(pid: number): number {
+  return statusKb(pid, "VmRSS")
+}
+
+/**
+ * RssAnon of `pid` in kB: the memory that is the process's own (heap, stacks). The rest of VmRSS is
+ * file-backed pages, mostly the executable's, which stay clean and shared with the page cache.
+ */
+export function privateKb(pid: number): number {
+  return statusKb(pid, "RssAnon")
+}
+
+function statusKb(pid: number, field: string): number {
   const status = readFileSync(`/proc/${pid}/status`, "latin1")
-  const m = /^VmRSS:\s+(\d+)\s+kB/m.exec(status)
-  if (!m) throw new Error(`Cannot read VmRSS of pid ${pid}`)
+  const m = new RegExp(`^${field}:\\s+(\\d+)\\s+kB`, "m").exec(status)
+  if (!m) throw new Error(`Cannot read ${field} of pid ${pid}`)
   return Number(m[1])
 }
 

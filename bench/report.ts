@@ -20,6 +20,9 @@ export interface TargetResults {
   readonly pid: number
   /** VmRSS shortly after start, before any load. */
   readonly rssIdleKb: number
+  /** RssAnon (the process's own memory) shortly after start, and after every round (absent in older reports). */
+  readonly privateIdleKb?: number
+  readonly privateAfterKb?: number
   readonly rounds: readonly RoundResults[]
 }
 
@@ -126,6 +129,8 @@ function rows(report: BenchReport): Row[] {
   r.push({ load: "RSS", metric: "idle, after start (MB)", pick: (_r, t) => t.rssIdleKb / 1024, format: mb })
   r.push({ load: "RSS", metric: "idle, after the loads (MB)", pick: (r) => r.idle.rssBeforeKb / 1024, format: mb })
   r.push({ load: "RSS", metric: `with ${report.settings.idleClients} clients (MB)`, pick: (r) => r.idle.rssWithKb / 1024, format: mb })
+  r.push({ load: "RSS", metric: "own memory (RssAnon), idle after start (MB)", pick: (_r, t) => (t.privateIdleKb ?? Number.NaN) / 1024, format: mb })
+  r.push({ load: "RSS", metric: "own memory (RssAnon), after the loads (MB)", pick: (_r, t) => (t.privateAfterKb ?? Number.NaN) / 1024, format: mb })
   // only the first round: later rounds reuse memory the allocator kept from the previous 1000 clients
   r.push({ load: "RSS", metric: "kB per idle client (1st round)", pick: (_r, t) => t.rounds[0]?.idle.kbPerClient ?? Number.NaN, format: kb })
   return r

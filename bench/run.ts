@@ -15,7 +15,7 @@ import { join } from "node:path"
 import { parseArgs } from "node:util"
 import { fixturePath } from "../test/support/fixture.ts"
 import type { Window } from "./loads.ts"
-import { machineFacts, rssKb } from "./proc.ts"
+import { machineFacts, privateKb, rssKb } from "./proc.ts"
 import { formatMarkdown, type BenchReport, type RoundResults, type TargetResults } from "./report.ts"
 import { CHURN_WORKERS, GET_CONNS, IDLE_CLIENTS, runRound, warmUp } from "./suite.ts"
 import { REPO_ROOT, startNutctl, startUpsd, type Target } from "./targets.ts"
@@ -109,6 +109,7 @@ async function main(): Promise<void> {
   for (const t of targets) log(`${t.name}: port ${t.port}, measuring pid ${t.pid}`)
   await sleep(1000)
   const rssIdle = new Map(targets.map((t) => [t.name, rssKb(t.pid)]))
+  const privateIdle = new Map(targets.map((t) => [t.name, privateKb(t.pid)]))
   for (const t of targets) await warmUp(t)
 
   const rounds = new Map<string, RoundResults[]>(targets.map((t) => [t.name, []]))
@@ -119,7 +120,15 @@ async function main(): Promise<void> {
 
   const measured: { upsd?: TargetResults; nutctl?: TargetResults } = {}
   for (const t of targets) {
-    measured[t.name] = { name: t.name, command: t.command, pid: t.pid, rssIdleKb: rssIdle.get(t.name)!, rounds: rounds.get(t.name)! }
+    measured[t.name] = {
+      name: t.name,
+      command: t.command,
+      pid: t.pid,
+      rssIdleKb: rssIdle.get(t.name)!,
+      privateIdleKb: privateIdle.get(t.name)!,
+      privateAfterKb: privateKb(t.pid),
+      rounds: rounds.get(t.name)!,
+    }
   }
   const report: BenchReport = {
     date: new Date().toISOString().slice(0, 16).replace("T", " ") + " UTC",
