@@ -98,6 +98,10 @@ export interface PveApi {
   cephFlags(): Promise<CephFlagItem[]>
   /** PUT /cluster/ceph/flags: true sets, false unsets, absent leaves alone → UPID of the worker */
   setCephFlags(flags: Readonly<Record<string, boolean>>): Promise<string>
+  /** GET /cluster/ceph/status (`ceph -s`): the health status, HEALTH_OK / HEALTH_WARN / HEALTH_ERR */
+  cephHealth(): Promise<string | undefined>
+  /** GET /cluster/ceph/metadata: the hosts that run a Ceph monitor */
+  cephMonitorHosts(): Promise<string[]>
 }
 
 interface Loose {
@@ -146,5 +150,10 @@ export function pveApi(client: PveClient): PveApi {
     },
     cephFlags: async () => (await (px.cluster.ceph as unknown as { flags: Loose }).flags.$get()) as CephFlagItem[],
     setCephFlags: async (flags) => String(await (px.cluster.ceph as unknown as { flags: Loose }).flags.$put({ ...flags })),
+    cephHealth: async () => ((await (px.cluster.ceph as unknown as { status: Loose }).status.$get()) as { health?: { status?: string } } | null)?.health?.status,
+    cephMonitorHosts: async () => {
+      const meta = (await (px.cluster.ceph as unknown as { metadata: Loose }).metadata.$get()) as { mon?: Record<string, { hostname?: string }> } | null
+      return [...new Set(Object.values(meta?.mon ?? {}).flatMap((m) => (m.hostname ? [m.hostname] : [])))]
+    },
   }
 }

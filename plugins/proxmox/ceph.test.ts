@@ -8,7 +8,7 @@ const harnesses: ProxmoxHarness[] = []
 after(() => Promise.all(harnesses.map((h) => h.stop())))
 
 /** The standard 3-node cluster, hyper-converged: Ceph with a MON on every node, `noscrub` set by its operator. */
-async function cephHarness(ceph: { flags?: string[] } | null = { flags: ["noscrub"] }): Promise<ProxmoxHarness> {
+async function cephHarness(ceph: { flags?: string[]; mons?: string[] } | null = { flags: ["noscrub"] }): Promise<ProxmoxHarness> {
   const h = await ProxmoxHarness.start({ ...standardCluster({ version: "9.1" }), ...(ceph ? { ceph } : {}) })
   harnesses.push(h)
   return h
@@ -101,4 +101,29 @@ test("proxmox leaves Ceph alone where there is none, with ceph: off, and in a dr
   assert.deepEqual(dry.sim.writes, [], "a dry run writes nothing")
   assert.ok(dry.logs.some((l) => /Dry run: would set the Ceph flags noout, norecover, norebalance, nobackfill/.test(l)), dry.logs.join("\n"))
   assert.deepEqual(flags(dry), ["noscrub"])
+})
+
+test("proxmox on a Ceph cluster asks the nodes without a monitor to power off first, and logs Ceph's health before setting the flags", async () => {
+  // monitors on pve1 (this node, the API endpoint) and pve2; pve3 runs only OSDs
+  const h = await cephHarness({ flags: [], mons: ["pve1", "pve2"] })
+  const config = await h.config()
+  const { outcomes } = await h.run(h.ctx(config))
+  assert.deepEqual(outcomes.filter((o) => !o.ok), [])
+  await h.clock.drive(h.clock.sleep(30_000))
+  const order = h.sim.cluster.eventsOf("node-shutdown-requested").map((e) => e.node)
+  assert.deepEqual(order, ["pve3", "pve2", "pve1"], "no monitor, then the monitor, then this node")
+  assert.ok(h.logs.includes("info Ceph health before the shutdown: HEALTH_OK"), h.logs.filter((l) => /Ceph/.test(l)).join("\n"))
+  assert.deepEqual(h.sim.invalidRequests, [])
+
+  // the dry run says the same order
+  const dry = await cephHarness({ flags: ["noout"], mons: ["pve1", "pve2"] })
+  await dry.run(dry.ctx(await dry.config(), { dryRun: true }))
+  assert.ok(dry.logs.some((l) => l.includes("would power off pve3, pve2, pve1")), dry.logs.join("\n"))
+})
+
+test("proxmox without Ceph keeps the plain order: the other nodes by name, this node last", async () => {
+  const h = await cephHarness(null)
+  await h.run(h.ctx(await h.config()))
+  await h.clock.drive(h.clock.sleep(30_000))
+  assert.deepEqual(h.sim.cluster.eventsOf("node-shutdown-requested").map((e) => e.node), ["pve2", "pve3", "pve1"])
 })

@@ -73,11 +73,27 @@ export async function setCephFlags(flags: readonly CephFlag[], o: CephOptions): 
     return `would set ${toSet.join(", ") || "nothing"}`
   }
   if (toSet.length === 0) return `Ceph flags ${flags.join(", ")} already set`
+  // what `ceph -s` said before the shutdown, for whoever looks at Ceph when the cluster is back;
+  // nothing waits on it: the battery does not
+  const health = await o.api.cephHealth().catch(() => undefined)
+  if (health !== undefined) (health === "HEALTH_OK" ? o.log.info : o.log.warn)(`Ceph health before the shutdown: ${health}`)
   await o.store.setItem(CEPH_RECORD_KEY, record)
   await o.api.setCephFlags(Object.fromEntries(toSet.map((f) => [f, true])))
   await waitFlags(o, toSet, true)
   o.log.info(`Ceph flags set: ${toSet.join(", ")} (unset again once the cluster is back)`)
   return `set ${toSet.join(", ")}`
+}
+
+/**
+ * The nodes that run a Ceph monitor, so they are asked to power off after the others (pveceph's
+ * order for an HCI cluster); none when the cluster has no Ceph or its monitors do not answer.
+ */
+export async function cephMonitorNodes(api: PveApi): Promise<ReadonlySet<string>> {
+  try {
+    return new Set(await api.cephMonitorHosts())
+  } catch {
+    return new Set()
+  }
 }
 
 /** Unset what `record` says this executor set (flags cleared meanwhile are left alone), then forget it. */

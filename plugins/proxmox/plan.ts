@@ -13,7 +13,7 @@ import { discover, needsStop, shutdownGroups } from "./inventory.ts"
 import { localGuests, localHaOutOfTheWay, localPoweroff, localStopGuests } from "./local.ts"
 import { powerOffNodes } from "./poweroff.ts"
 import { localOptions, openSession, type ProxmoxDeps, type Session } from "./session.ts"
-import { CEPH_SHUTDOWN_FLAGS, readCeph, setCephFlags, type CephFlag } from "./ceph.ts"
+import { CEPH_SHUTDOWN_FLAGS, cephMonitorNodes, readCeph, setCephFlags, type CephFlag } from "./ceph.ts"
 
 /** A Proxmox step always says how long it expects to take (learned guest durations, else timeouts). */
 export interface ProxmoxStep extends Step {
@@ -119,6 +119,7 @@ async function cephStep(s: Session): Promise<ProxmoxStep | undefined> {
       return undefined
     }
     known = flags.filter((f) => state.set.has(f)).join(", ") || "none"
+    s.cephMons = await cephMonitorNodes(s.api)
   } catch (e) {
     // Ceph trouble (monitors down) must not stop the plan: the step tries again when its turn comes
     s.log.warn(`Cannot read the Ceph flags (${(e as Error).message}); will try to set them before the nodes power off`)

@@ -1,6 +1,6 @@
 /**
- * The point of no return: `POST /nodes/{node}/status command=shutdown` for every node in scope,
- * the API endpoint's node and this node last (each returns `null` at once and runs `poweroff` two
+ * The point of no return: `POST /nodes/{node}/status command=shutdown` for every node in scope:
+ * nodes without a Ceph monitor first, then the monitors, the API endpoint's node and this node last (each returns `null` at once and runs `poweroff` two
  * seconds later, §1.9). All nodes are asked within moments of each other on purpose: with HA
  * resources only `ignored` (PVE < 9.1) an LRM stays active for ~10 min, and a node left alone
  * without quorum would self-fence while shutting down (§1.8).
@@ -20,7 +20,9 @@ export async function powerOffNodes(s: Session, signal: AbortSignal): Promise<vo
     const online = status.filter((x) => x.type === "node" && x.online === 1).map((x) => x.name)
     const endpoint = status.find((x) => x.type === "node" && x.local === 1)?.name
     const inScope = s.config.scope === "cluster" && quorate ? online : online.filter((n) => n === s.node)
-    const rank = (n: string): number => (n === s.node ? 2 : n === endpoint ? 1 : 0)
+    // Ceph monitors after the other nodes, as pveceph orders an HCI cluster's shutdown (known from
+    // plan time: a Ceph without quorum could keep a question here waiting)
+    const rank = (n: string): number => (n === s.node ? 3 : n === endpoint ? 2 : s.cephMons.has(n) ? 1 : 0)
     const targets = [...inScope].sort((a, b) => rank(a) - rank(b) || a.localeCompare(b))
     if (s.dryRun) {
       s.log.info(`Dry run: would power off ${targets.join(", ") || "no node"}${quorate ? "" : " (not quorate: this node only)"}`)

@@ -50,6 +50,8 @@ export interface Session {
   haMode: "disarm" | "ignore" | "freeze" | "off"
   /** vmid → startup order and `down`, from configs read so far. */
   readonly startup: Map<number, { order: number | undefined; down: number | undefined }>
+  /** Nodes that run a Ceph monitor, read at plan time (powered off after the others). */
+  cephMons: ReadonlySet<string>
 }
 
 /** What `ca`, `fingerprint` mean for the transport. */
@@ -99,6 +101,7 @@ export async function openSession(ctx: Pick<ExecutorContext<ProxmoxConfig>, "con
     inventory: undefined,
     haMode: "off",
     startup: new Map(),
+    cephMons: new Set(),
   }
 }
 

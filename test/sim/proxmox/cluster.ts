@@ -95,8 +95,8 @@ export class SimCluster {
   readonly poweroffDelayMs: number
   readonly nodeHaltMs: number
   shutdownPolicy: ShutdownPolicy | undefined
-  /** Ceph's OSD flags (a MON on every node); undefined: Ceph is not installed. */
-  readonly ceph: { readonly flags: Set<string> } | undefined
+  /** Ceph's OSD flags and the nodes that run a monitor; undefined: Ceph is not installed. */
+  readonly ceph: { readonly flags: Set<string>; readonly mons: readonly string[] } | undefined
   /** 9.1 disarm state; `armed` when never disarmed. */
   disarm: { state: "armed" | "disarming" | "disarmed"; mode?: "freeze" | "ignore" } = { state: "armed" }
   /** Called when a node's API must stop or start listening. */
@@ -120,7 +120,7 @@ export class SimCluster {
     this.nodeHaltMs = spec.nodeHaltMs ?? 8000
     this.shutdownPolicy = spec.shutdownPolicy
     this.tokens = new Map(Object.entries(spec.tokens ?? {}))
-    this.ceph = spec.ceph === undefined ? undefined : { flags: new Set(spec.ceph.flags ?? []) }
+    this.ceph = spec.ceph === undefined ? undefined : { flags: new Set(spec.ceph.flags ?? []), mons: [...(spec.ceph.mons ?? spec.nodes)] }
     spec.nodes.forEach((name, i) => {
       const fp = Array.from({ length: 32 }, (_, j) => ((i * 37 + j * 11) & 0xff).toString(16).padStart(2, "0").toUpperCase()).join(":")
       this.nodes.set(name, { name, nodeid: i + 1, online: true, apiUp: true, quorumOverride: undefined, shuttingDown: false, sslFingerprint: fp })
@@ -199,10 +199,11 @@ export class SimCluster {
     return this.nodes.get(name)
   }
 
-  /** Ceph's monitors (one per node) answer while a majority of them is up. */
+  /** Ceph's monitors answer while a majority of them is up. */
   cephQuorate(): boolean {
-    const up = [...this.nodes.values()].filter((n) => n.online).length
-    return up * 2 > this.nodes.size
+    const mons = this.ceph?.mons ?? [...this.nodes.keys()]
+    const up = mons.filter((m) => this.nodes.get(m)?.online).length
+    return up * 2 > mons.length
   }
 
   /** Quorum as `node` sees it: a majority of votes online, unless a test forced it. */

@@ -179,7 +179,7 @@ const CEPH_FLAG_DESCRIPTIONS: Readonly<Record<string, string>> = {
 }
 
 /** Ceph as PVE::Ceph::Tools checks it: installed, and monitors that answer. */
-function cephOf(ctx: RouteContext): { flags: Set<string> } {
+function cephOf(ctx: RouteContext): { flags: Set<string>; mons: readonly string[] } {
   const ceph = ctx.cluster.ceph
   if (ceph === undefined) throw new SimHttpError(500, "binary not installed: /usr/bin/ceph-mon")
   // RADOS calls hang and time out without a MON quorum
@@ -278,6 +278,22 @@ export const ROUTES: Readonly<Record<string, Handler>> = {
       c.crmRound()
     })
     return null
+  },
+  // the parts of `ceph -s` the executor reads (health), as PVE returns the JSON of `ceph status`
+  "GET /cluster/ceph/status": (ctx) => {
+    const ceph = cephOf(ctx)
+    const down = ceph.mons.filter((m) => !ctx.cluster.nodes.get(m)?.online)
+    const flagged = [...ceph.flags].some((f) => f !== "noscrub" && f !== "nodeep-scrub")
+    const status = down.length > 0 || flagged ? "HEALTH_WARN" : "HEALTH_OK"
+    return { fsid: "5e6a1c0d-1b2c-4d3e-8f90-a1b2c3d4e5f6", health: { status, checks: {} }, quorum_names: ceph.mons.filter((m) => !down.includes(m)) }
+  },
+  // services by type and id with their host (the monitors are named after their node, as pveceph creates them)
+  "GET /cluster/ceph/metadata": (ctx) => {
+    const ceph = cephOf(ctx)
+    const service = (name: string) => ({ name, hostname: name, ceph_release: "squid", ceph_version: "ceph version 19.2.3 squid (stable)", ceph_version_short: "19.2.3", mem_swap_kb: 0, mem_total_kb: 65_536 })
+    const mon = Object.fromEntries(ceph.mons.map((m) => [m, { ...service(m), addrs: `[v2:192.0.2.${ctx.cluster.nodes.get(m)?.nodeid ?? 0}:3300/0]` }]))
+    const mgr = Object.fromEntries(ceph.mons.slice(0, 1).map((m) => [m, { ...service(m), addr: `192.0.2.${ctx.cluster.nodes.get(m)?.nodeid ?? 0}:0/0` }]))
+    return { mon, mgr, mds: {}, osd: {}, node: {} }
   },
   "GET /cluster/ceph/flags": (ctx) => {
     const ceph = cephOf(ctx)

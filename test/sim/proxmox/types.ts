@@ -66,7 +66,8 @@ export interface ClusterSpec {
   /** From the end of pve-guests' stopall to the node being off. @default 8000 */
   readonly nodeHaltMs?: number
   /** Hyper-converged Ceph (a MON on every node), with these OSD flags set; absent: no Ceph installed. */
-  readonly ceph?: { readonly flags?: readonly string[] }
+  /** Ceph installed: its OSD flags, and the nodes that run a monitor (default: every node). */
+  readonly ceph?: { readonly flags?: readonly string[]; readonly mons?: readonly string[] }
 }
 
 /** Something that happened in the cluster, with its virtual time. */
