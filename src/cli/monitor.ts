@@ -8,7 +8,7 @@ import { startMonitorHost } from "./_monitor-host.ts"
 import type { MonitorSpec } from "./_monitor-reload.ts"
 import { clusterSpec, readUpsmonSpec } from "./_monitor-specs.ts"
 import { DEFAULT_CLUSTER_CONFIG } from "./_serve-setup.ts"
-import { onSighup, untilStopSignal } from "./_signals.ts"
+import { catchSighup, onSighup, untilStopSignal } from "./_signals.ts"
 
 export default defineCommand({
   meta: {
@@ -25,6 +25,8 @@ export default defineCommand({
     verbose: { type: "boolean", alias: "v", description: "Log debug details" },
   },
   async run({ args }) {
+    // a SIGHUP during start-up must not end the process: it is kept for when reloads can run
+    catchSighup()
     const log = createLog({ verbose: args.verbose === true })
     const dir = args["nut-config"]
     if (dir && args.config) {

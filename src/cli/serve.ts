@@ -9,7 +9,7 @@ import { startMonitorHost, type MonitorHost } from "./_monitor-host.ts"
 import type { RunningMonitor } from "./_monitor-reload.ts"
 import { clusterSpec, readUpsmonSpec } from "./_monitor-specs.ts"
 import { resolveServeSetup } from "./_serve-setup.ts"
-import { onSighup, untilStopSignal } from "./_signals.ts"
+import { catchSighup, onSighup, untilStopSignal } from "./_signals.ts"
 import { DEMO_UPS_NAME, startUpsd } from "./_upsd.ts"
 
 export default defineCommand({
@@ -31,6 +31,8 @@ export default defineCommand({
     verbose: { type: "boolean", alias: "v", description: "Log debug details" },
   },
   async run({ args }) {
+    // a SIGHUP during start-up must not end the process: it is kept for when reloads can run
+    catchSighup()
     const log = createLog({ verbose: args.verbose === true })
     let listen: ListenAddress[] | undefined
     if (args.listen) {
