@@ -17,9 +17,10 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { parseArgs } from "node:util"
 import { fixturePath } from "../test/support/fixture.ts"
-import { compileLineServer, startBunLineServer, startLineServer, type NamedServer } from "./line-server.ts"
+import { startFloorServers, stopServers, type NamedServer } from "./line-server.ts"
 import { GET_STATUS, requestLoad, type LoadResult, type Window } from "./loads.ts"
 import { machineFacts } from "./proc.ts"
+import { utcStamp } from "./report.ts"
 import { median } from "./stats.ts"
 import { GET_CONNS } from "./suite.ts"
 import { REPO_ROOT, startNutctl, startUpsd } from "./targets.ts"
@@ -49,20 +50,19 @@ const WINDOW: Window = args.quick ? { warmupMs: 200, durationMs: 500 } : { warmu
 const servers: NamedServer[] = []
 process.on("exit", () => servers.forEach((s) => s.killNow()))
 for (const sig of ["SIGINT", "SIGTERM"] as const) {
-  process.once(sig, () => void stopAll().finally(() => process.exit(130)))
+  process.once(sig, () => void stopServers(servers).finally(() => process.exit(130)))
 }
 
 async function main(): Promise<void> {
   if (!existsSync(join(REPO_ROOT, args.binary))) throw new Error(`${args.binary} is missing: run npm run build first (npm run bench:floor does)`)
   const work = mkdtempSync(join(tmpdir(), "nutctl-floor-"))
   try {
-    const exe = compileLineServer(work)
     log("starting upsd 2.8.0 + dummy-ups, nutctl, and the C floor servers …")
     const upsd = await startUpsd(DEV_FILE)
     servers.push({ ...upsd, name: "upsd" })
     const nutctl = await startNutctl({ devFile: DEV_FILE, command: args.binary })
     servers.push({ ...nutctl, name: "nutctl" })
-    servers.push(await startLineServer(exe, "poll"), await startLineServer(exe, "epoll"), await startBunLineServer())
+    servers.push(...(await startFloorServers(work)))
 
     for (const s of servers) await requestLoad(s, { warmupMs: 0, durationMs: 1000, conns: 8, line: GET_STATUS, kind: "line", expect: "VAR " })
     const results = new Map<string, Map<number, LoadResult[]>>(servers.map((s) => [s.name, new Map(GET_CONNS.map((c) => [c, []]))]))
@@ -79,22 +79,12 @@ async function main(): Promise<void> {
     const markdown = report(results)
     mkdirSync(args.out, { recursive: true })
     writeFileSync(join(args.out, "floor-latest.md"), markdown)
-    const json = { date: stamp(), machine: machineFacts(), rounds: ROUNDS, window: WINDOW, results: Object.fromEntries([...results].map(([n, byConns]) => [n, Object.fromEntries(byConns)])) }
+    const json = { date: utcStamp(), machine: machineFacts(), rounds: ROUNDS, window: WINDOW, results: Object.fromEntries([...results].map(([n, byConns]) => [n, Object.fromEntries(byConns)])) }
     writeFileSync(join(args.out, "floor-latest.json"), JSON.stringify(json, null, 2) + "\n")
     console.log("\n" + markdown)
     log(`written: ${join(args.out, "floor-latest.md")} and floor-latest.json`)
   } finally {
     rmSync(work, { recursive: true, force: true })
-  }
-}
-
-async function stopAll(): Promise<void> {
-  for (const s of servers.splice(0).reverse()) {
-    try {
-      await s.stop()
-    } catch {
-      s.killNow()
-    }
   }
 }
 
@@ -119,7 +109,7 @@ function report(results: Map<string, Map<number, LoadResult[]>>): string {
   const names = [...results.keys()]
   const m = machineFacts()
   const out: string[] = []
-  out.push(`# GET VAR floor: upsd 2.8.0, nutctl and a minimal C server — ${stamp()}`)
+  out.push(`# GET VAR floor: upsd 2.8.0, nutctl and minimal servers in C and on Bun — ${utcStamp()}`)
   out.push("")
   out.push(`Machine: ${m.cores} × ${m.cpu}, ${m.memoryMb} MiB, Linux ${m.kernel}, Node ${m.node}. Median of ${ROUNDS} round(s),`)
   out.push(`${WINDOW.warmupMs} ms warm-up + ${WINDOW.durationMs} ms each, server order rotated per round. nutctl: \`${args.binary}\`.`)
@@ -148,10 +138,6 @@ function ratioRange(rounds: readonly LoadResult[], upsdRounds: readonly LoadResu
   return `${Math.min(...ratios).toFixed(2)}–${Math.max(...ratios).toFixed(2)}×`
 }
 
-function stamp(): string {
-  return new Date().toISOString().slice(0, 16).replace("T", " ") + " UTC"
-}
-
 function log(message: string): void {
   console.error(`[bench:floor] ${message}`)
 }
@@ -163,5 +149,5 @@ try {
   console.error((err as Error).message)
   process.exitCode = 1
 } finally {
-  await stopAll()
+  await stopServers(servers)
 }

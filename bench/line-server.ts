@@ -21,8 +21,25 @@ export interface NamedServer extends Server {
   killNow(): void
 }
 
+/** The three floor servers: C with poll(), C with epoll() (built into `dir`), and Bun. */
+export async function startFloorServers(dir: string): Promise<NamedServer[]> {
+  const exe = compileLineServer(dir)
+  return [await startLineServer(exe, "poll"), await startLineServer(exe, "epoll"), await startBunLineServer()]
+}
+
+/** Stop `servers` (emptying the list), newest first; one that will not stop is killed. */
+export async function stopServers(servers: NamedServer[]): Promise<void> {
+  for (const s of servers.splice(0).reverse()) {
+    try {
+      await s.stop()
+    } catch {
+      s.killNow()
+    }
+  }
+}
+
 /** Build the C floor server into `dir`; returns the executable. */
-export function compileLineServer(dir: string): string {
+function compileLineServer(dir: string): string {
   const exe = join(dir, "line-server")
   const cc = spawnSync("cc", ["-O2", "-Wall", "-o", exe, C_SOURCE], { encoding: "utf8" })
   if (cc.error) throw new Error(`this benchmark needs a C compiler (cc: ${cc.error.message}); on Debian: apt-get install gcc`)
@@ -31,12 +48,12 @@ export function compileLineServer(dir: string): string {
 }
 
 /** The C floor server built by {@link compileLineServer}, with the given event loop. */
-export function startLineServer(exe: string, loop: "poll" | "epoll"): Promise<NamedServer> {
+function startLineServer(exe: string, loop: "poll" | "epoll"): Promise<NamedServer> {
   return startFloor(`C ${loop}`, exe, (port) => [String(port), loop])
 }
 
 /** The Bun floor server, on the bun of node_modules (the runtime `npm run build` compiles with). */
-export function startBunLineServer(): Promise<NamedServer> {
+function startBunLineServer(): Promise<NamedServer> {
   return startFloor("Bun", BUN, (port) => [BUN_SOURCE, String(port)])
 }
 

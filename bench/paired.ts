@@ -7,6 +7,7 @@
  * windows, alternating A B B A …, put both servers under the same conditions; resampling the pairs
  * (not single requests, which are correlated within a slice) gives an honest interval.
  */
+import { mulberry32 } from "../test/support/prng.ts"
 
 /** Bin width: 1 % (a quantile read from the histogram is within ±0.5 % of the exact one). */
 const GROWTH = 1.01
@@ -153,14 +154,3 @@ function percentile(sorted: readonly number[], q: number): number {
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.round(q * (sorted.length - 1))))]!
 }
 
-/** Small seeded PRNG, so a report's interval can be recomputed from its JSON. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}

@@ -3,6 +3,11 @@ import type { IdleResult, LoadResult } from "./loads.ts"
 import type { machineFacts } from "./proc.ts"
 import { median } from "./stats.ts"
 
+/** The time of a report, to the minute: `2026-11-25 02:04 UTC`. */
+export function utcStamp(): string {
+  return new Date().toISOString().slice(0, 16).replace("T", " ") + " UTC"
+}
+
 /** One round of every load on one server. */
 export interface RoundResults {
   /** By number of connections. */

@@ -16,7 +16,7 @@ import { parseArgs } from "node:util"
 import { fixturePath } from "../test/support/fixture.ts"
 import type { Window } from "./loads.ts"
 import { machineFacts, privateKb, rssKb } from "./proc.ts"
-import { formatMarkdown, type BenchReport, type RoundResults, type TargetResults } from "./report.ts"
+import { formatMarkdown, utcStamp, type BenchReport, type RoundResults, type TargetResults } from "./report.ts"
 import { CHURN_WORKERS, GET_CONNS, IDLE_CLIENTS, runRound, warmUp } from "./suite.ts"
 import { REPO_ROOT, startNutctl, startUpsd, type Target } from "./targets.ts"
 
@@ -131,7 +131,7 @@ async function main(): Promise<void> {
     }
   }
   const report: BenchReport = {
-    date: new Date().toISOString().slice(0, 16).replace("T", " ") + " UTC",
+    date: utcStamp(),
     machine: machineFacts(),
     settings: { getConns: GET_CONNS, churnWorkers: CHURN_WORKERS, idleClients: IDLE_CLIENTS, rounds: ROUNDS, ...WINDOW },
     ...measured,

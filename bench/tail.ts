@@ -19,10 +19,11 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { parseArgs } from "node:util"
 import { fixturePath } from "../test/support/fixture.ts"
-import { compileLineServer, startBunLineServer, startLineServer, type NamedServer } from "./line-server.ts"
+import { startFloorServers, stopServers, type NamedServer } from "./line-server.ts"
 import { GET_STATUS, requestLoad, type LoadResult } from "./loads.ts"
 import { LogHistogram, summarizePairs, verdict, type PairedRatio, type PairedSummary, type SlicePair, type SliceSide } from "./paired.ts"
 import { machineFacts } from "./proc.ts"
+import { utcStamp } from "./report.ts"
 import { GET_CONNS } from "./suite.ts"
 import { REPO_ROOT, startNutctl, startUpsd } from "./targets.ts"
 
@@ -66,7 +67,7 @@ const SLICE_WARMUP_MS = 100
 const servers: NamedServer[] = []
 process.on("exit", () => servers.forEach((s) => s.killNow()))
 for (const sig of ["SIGINT", "SIGTERM"] as const) {
-  process.once(sig, () => void stopAll().finally(() => process.exit(130)))
+  process.once(sig, () => void stopServers(servers).finally(() => process.exit(130)))
 }
 
 interface SliceRecord {
@@ -90,10 +91,7 @@ async function main(): Promise<void> {
     servers.push(upsd)
     servers.push({ ...(await startNutctl({ devFile: DEV_FILE, command: args.binary })), name: "nutctl" })
     for (const build of args.also) servers.push({ ...(await startNutctl({ devFile: DEV_FILE, command: build })), name: build })
-    if (args.floor) {
-      const exe = compileLineServer(work)
-      servers.push(await startLineServer(exe, "poll"), await startLineServer(exe, "epoll"), await startBunLineServer())
-    }
+    if (args.floor) servers.push(...(await startFloorServers(work)))
     const others = servers.slice(1)
     for (const s of servers) await requestLoad(s, { warmupMs: 0, durationMs: 1000, conns: 8, line: GET_STATUS, kind: "line", expect: "VAR " })
 
@@ -124,7 +122,7 @@ async function main(): Promise<void> {
     const markdown = report(summaries)
     mkdirSync(args.out, { recursive: true })
     writeFileSync(join(args.out, "tail-latest.md"), markdown)
-    const json = { date: stamp(), machine: machineFacts(), binary: args.binary, pairs: PAIRS, sliceMs: SLICE_MS, sliceWarmupMs: SLICE_WARMUP_MS, summaries, slices }
+    const json = { date: utcStamp(), machine: machineFacts(), binary: args.binary, pairs: PAIRS, sliceMs: SLICE_MS, sliceWarmupMs: SLICE_WARMUP_MS, summaries, slices }
     writeFileSync(join(args.out, "tail-latest.json"), JSON.stringify(json, null, 2) + "\n")
     console.log("\n" + markdown)
     log(`written: ${join(args.out, "tail-latest.md")} and tail-latest.json`)
@@ -153,7 +151,7 @@ function figures(r: LoadResult): SliceFigures {
 function report(summaries: Record<string, Record<string, PairedSummary>>): string {
   const m = machineFacts()
   const out: string[] = []
-  out.push(`# GET VAR, paired short windows: ${Object.keys(summaries).join(", ")} against upsd 2.8.0 — ${stamp()}`)
+  out.push(`# GET VAR, paired short windows: ${Object.keys(summaries).join(", ")} against upsd 2.8.0 — ${utcStamp()}`)
   out.push("")
   out.push(`Machine: ${m.cores} × ${m.cpu}, ${m.memoryMb} MiB, Linux ${m.kernel}, Node ${m.node}. nutctl: \`${args.binary}\`.`)
   out.push(`${PAIRS} pairs per load, each server ${SLICE_WARMUP_MS} ms warm-up + ${SLICE_MS} ms measured per slice, the order`)
@@ -178,20 +176,6 @@ function report(summaries: Record<string, Record<string, PairedSummary>>): strin
   return out.join("\n") + "\n"
 }
 
-async function stopAll(): Promise<void> {
-  for (const s of servers.splice(0).reverse()) {
-    try {
-      await s.stop()
-    } catch {
-      s.killNow()
-    }
-  }
-}
-
-function stamp(): string {
-  return new Date().toISOString().slice(0, 16).replace("T", " ") + " UTC"
-}
-
 function log(message: string): void {
   console.error(`[bench:tail] ${message}`)
 }
@@ -202,5 +186,5 @@ try {
   console.error((err as Error).message)
   process.exitCode = 1
 } finally {
-  await stopAll()
+  await stopServers(servers)
 }

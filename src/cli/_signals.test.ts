@@ -7,8 +7,11 @@ const tick = (): Promise<void> => new Promise((r) => setTimeout(r, 10))
 
 test("a SIGHUP during start-up is kept and reloads once the reload is there; reloads run one at a time; none after the unsubscribe", async () => {
   catchSighup()
-  process.emit("SIGHUP", "SIGHUP") // before any reload: the command is still starting
-  process.emit("SIGHUP", "SIGHUP") // twice at start-up is still one reload
+  // a real signal before any reload (the command is still starting): without catchSighup() it ends
+  // this process; twice at start-up is still one reload
+  process.kill(process.pid, "SIGHUP")
+  process.kill(process.pid, "SIGHUP")
+  await tick()
   const runs: string[] = []
   let release!: () => void
   const slow = new Promise<void>((r) => (release = r))

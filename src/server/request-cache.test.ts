@@ -7,20 +7,9 @@ import { Tokenizer } from "../protocol/index.ts"
 import { UpsState } from "../ups/index.ts"
 import { MAX_CACHED_LINES, RequestCache } from "./request-cache.ts"
 import { DEFAULT_SERVER_SETTINGS, NutServer, RequestStream } from "./index.ts"
+import { mulberry32 } from "../../test/support/prng.ts"
 
 const enc = (s: string) => new TextEncoder().encode(s)
-
-/** A small deterministic PRNG (mulberry32), so a failure replays. */
-function random(seed: number) {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
 
 function tokenize(line: string): string[] {
   const t = new Tokenizer()
@@ -29,7 +18,7 @@ function tokenize(line: string): string[] {
 }
 
 test("RequestCache.line() splits plain lines exactly as the tokenizer does", () => {
-  const rnd = random(7)
+  const rnd = mulberry32(7)
   const alphabet = "abcXYZ.09_-:;!$%&'()*+,/<>?@[]^`{|}~ \t\r\v\f"
   const cache = new RequestCache()
   for (let n = 0; n < 5000; n++) {
@@ -106,7 +95,7 @@ const REQUESTS = [
 ]
 
 test("a caching server answers every request as a server without the cache, whatever the state does", () => {
-  const rnd = random(42)
+  const rnd = mulberry32(42)
   const clock = { t: 1_000_000 }
   const state = fixtureUps(clock)
   const served = [{ name: "ups", desc: "rack UPS", state }]

@@ -8,21 +8,10 @@ import { fixturePath } from "../support/fixture.ts"
 import { LineClient } from "../support/line-client.ts"
 import { startNutctlUpsd } from "../support/nutctl-upsd.ts"
 import { hasRealNut, startRealNut } from "../support/real-nut.ts"
+import { mulberry32 } from "../support/prng.ts"
 
 const LINES = 10_500
 const CONCURRENCY = 16
-
-/** Deterministic PRNG (mulberry32) so a failure can be replayed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
 
 const WORDS = ["GET", "LIST", "SET", "INSTCMD", "VAR", "TYPE", "DESC", "CMDDESC", "UPSDESC", "NUMLOGINS", "TRACKING", "RW", "CMD", "ENUM", "RANGE", "CLIENT", "UPS", "ups", "UPS", "nodrv", "ups.status", "battery.charge", "server.info", "input.sensitivity", "load.off", "USERNAME", "PASSWORD", "LOGIN", "LOGOUT", "PRIMARY", "MASTER", "FSD", "VER", "NETVER", "PROTVER", "HELP", "STARTTLS", "ON", "OFF", "get", "var", "=", '""', '"a b"', "\\", "#", '"#"', '"\\#"', "\t", "\r"]
 
@@ -95,7 +84,7 @@ test("nutctl answers 10 000+ malformed request lines exactly as upsd 2.8.0 and s
     users: "[admin]\n\tpassword = pw\n\tactions = SET\n",
   })
   const ours = await startNutctlUpsd(real.etc, { waitFor: ["ups"] })
-  const rand = prng(20261124)
+  const rand = mulberry32(20261124)
   const lines = Array.from({ length: LINES }, () => generate(rand))
   const watcher = await LineClient.open(ours.port)
   let watching = true
