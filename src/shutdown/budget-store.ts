@@ -48,11 +48,7 @@ export async function saveBudget(store: NutctlStore, record: StoredBudget): Prom
  * @throws whatever the store throws when it cannot read (a data directory this user may not read)
  */
 export async function readStoredBudget(store: NutctlStore, host: string): Promise<StoredBudget | undefined> {
-  const value = (await store.budgets.get(host)) as unknown
-  // unstorage's fs driver resolves a read error other than ENOENT/EISDIR (EACCES, ENOTDIR) as the
-  // Error object itself instead of rejecting: a reader must hear that it could not read
-  if (value instanceof Error) throw value
-  return parseBudget(value, host)
+  return parseBudget(await store.budgets.get(host), host)
 }
 
 function parseBudget(raw: unknown, host: string): StoredBudget | undefined {

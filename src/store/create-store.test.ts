@@ -1,5 +1,5 @@
 import assert from "node:assert/strict"
-import { mkdtempSync, readFileSync, rmSync } from "node:fs"
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { after, test } from "node:test"
@@ -24,6 +24,21 @@ test("createStore() keeps namespaces apart in files under dir and reads them bac
   await again.journal.remove("pve-1")
   assert.deepEqual(await again.journal.keys(), [])
   await again.dispose()
+})
+
+test("a namespace that cannot be read rejects, in every namespace (not an Error handed back as the value)", async () => {
+  const broken = mkdtempSync(join(tmpdir(), "nutctl-store-broken-"))
+  try {
+    // a file where the namespaces' directories should be: reading below them is ENOTDIR
+    writeFileSync(join(broken, "journal"), "")
+    writeFileSync(join(broken, "executors"), "")
+    const store = createStore({ dir: broken })
+    await assert.rejects(store.journal.get("pve-1"), /ENOTDIR/)
+    await assert.rejects(store.executors.get("proxmox:ha"), /ENOTDIR/)
+    await store.dispose()
+  } finally {
+    rmSync(broken, { recursive: true, force: true })
+  }
 })
 
 test("createStore() without dir or driver lives in memory", async () => {

@@ -56,7 +56,10 @@ function namespace<T extends JsonValue>(storage: Storage<JsonValue>, name: strin
   return {
     name,
     async get(key) {
-      const v = await storage.getItem<T>(full(key))
+      const v = (await storage.getItem<T>(full(key))) as T | null | Error
+      // unstorage's fs driver resolves a read error other than ENOENT/EISDIR (EACCES, ENOTDIR) as the
+      // Error object itself instead of rejecting: a reader must hear that it could not read
+      if (v instanceof Error) throw v
       return v === null ? undefined : v
     },
     set: (key, value) => storage.setItem(full(key), value),
