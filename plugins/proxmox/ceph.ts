@@ -11,11 +11,11 @@
  * RBD mounts would hang its own shutdown.
  */
 import type { PveApi } from "./api.ts"
-import { ProxmoxError } from "./errors.ts"
+import { ProxmoxError, isApiUnusable } from "./errors.ts"
 import { loadRecord, type HaOptions, type StateStore } from "./ha.ts"
 import type { CephFlag } from "./config.ts"
 
-export { CEPH_FLAGS, type CephFlag } from "./config.ts"
+export type { CephFlag } from "./config.ts"
 
 /** What `ceph: auto` sets: no OSD marked out, no data moved while nodes are down. */
 export const CEPH_SHUTDOWN_FLAGS: readonly CephFlag[] = ["noout", "norecover", "norebalance", "nobackfill"]
@@ -97,7 +97,7 @@ export async function cephMonitorNodes(api: PveApi): Promise<ReadonlySet<string>
 }
 
 /** Unset what `record` says this executor set (flags cleared meanwhile are left alone), then forget it. */
-export async function unsetCephFlags(record: CephRecord, o: Omit<CephOptions, "cluster">): Promise<readonly CephFlag[]> {
+async function unsetCephFlags(record: CephRecord, o: Omit<CephOptions, "cluster">): Promise<readonly CephFlag[]> {
   const state = await readCeph(o.api)
   const toUnset = state.present ? record.set.filter((f) => state.set.has(f)) : []
   if (o.dryRun) {
@@ -140,7 +140,8 @@ export async function restoreCeph(record: CephRecord, o: Omit<CephOptions, "clus
       missing = status.filter((x) => x.type === "node" && x.online !== 1).map((x) => x.name)
       if ((cluster === undefined || cluster.quorate === 1) && missing.length === 0) break
     } catch (e) {
-      if (!(e instanceof ProxmoxError) || o.clock.now() >= until) throw e
+      // the API coming back is what this waits for; a refused token or request will not change
+      if (!isApiUnusable(e) || o.clock.now() >= until) throw e
     }
     if (o.clock.now() >= until) {
       o.log.warn(`Nodes ${missing.join(", ") || "(unknown)"} not back after ${Math.round(o.waitMs / 60_000)} min: unsetting the Ceph flags anyway, so Ceph can recover`)

@@ -57,14 +57,14 @@ class PveEngine implements ApiRequestable {
     const url = `${this.#o.baseUrl}${path}${inQuery && encoded !== "" ? `?${encoded}` : ""}`
     const headers: Record<string, string> = { Authorization: `PVEAPIToken=${this.#o.tokenId}=${this.#o.secret}`, Accept: "application/json" }
     if (!inQuery && encoded !== "") headers["Content-Type"] = "application/x-www-form-urlencoded"
+    const outer = this.#o.signal
+    if (outer?.aborted) throw outer.reason
     const timeout = new AbortController()
     const timer = new AbortController()
     this.#o.clock.sleep(this.#o.requestTimeoutMs, timer.signal).then(
       () => timeout.abort(new ProxmoxError("PVE_UNREACHABLE", `${what}: no answer within ${this.#o.requestTimeoutMs} ms`, { request: what })),
       () => {},
     )
-    const outer = this.#o.signal
-    if (outer?.aborted) throw outer.reason
     const signal = outer === undefined ? timeout.signal : eitherSignal(timeout.signal, outer)
     this.sent++
     try {

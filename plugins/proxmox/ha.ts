@@ -67,11 +67,9 @@ export async function loadRecord<T extends { readonly kind: string }>(store: Sta
   return typeof r === "object" && r !== null && (r as T).kind === kind ? (r as T) : undefined
 }
 
-const readRecord = (store: StateStore): Promise<HaRecord | undefined> => loadRecord<HaRecord>(store, HA_RECORD_KEY, "nutctl-proxmox-ha")
-
 /** Take HA out of the way in `mode`; returns the record (also stored, except in a dry run). */
 export async function haOutOfTheWay(mode: "disarm" | "ignore" | "freeze", o: HaOptions): Promise<HaRecord> {
-  const [resources, earlier] = await Promise.all([o.api.haResources(), readRecord(o.store)])
+  const [resources, earlier] = await Promise.all([o.api.haResources(), loadHaRecord(o.store)])
   // a second run (resumed, or another node) sees our own `ignored`: the first record has the truth
   const before: Record<string, string | null> = Object.fromEntries(resources.map((r) => [r.sid, r.state ?? null]))
   const merged = { ...before, ...(earlier?.resources ?? {}) }
@@ -178,7 +176,7 @@ export async function restoreHa(record: HaRecord, o: Omit<HaOptions, "cluster">)
 
 /** The stored record, if a shutdown left one. */
 export function loadHaRecord(store: StateStore): Promise<HaRecord | undefined> {
-  return readRecord(store)
+  return loadRecord<HaRecord>(store, HA_RECORD_KEY, "nutctl-proxmox-ha")
 }
 
 /** The store over the runner's per-executor state (`executors:proxmox:…`). */

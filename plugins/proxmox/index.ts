@@ -42,12 +42,10 @@ export type { ProxmoxStep } from "./plan.ts"
 export { restoreProxmox, restoreSteps, type RestoreOptions, type RestoreResult } from "./restore.ts"
 /** The HA record and the store it lives in. */
 export { HA_RECORD_KEY, createMemoryStore, loadHaRecord, stateStoreOf, type HaRecord, type HaRestoreReport, type StateStore } from "./ha.ts"
-/** Ceph OSD flags around a full-cluster power-off. */
-export { CEPH_FLAGS, CEPH_RECORD_KEY, CEPH_SHUTDOWN_FLAGS, loadCephRecord, readCeph, restoreCeph, type CephFlag, type CephRecord, type CephState } from "./ceph.ts"
+/** Ceph OSD flags around a full-cluster power-off: the record a shutdown leaves. */
+export { CEPH_RECORD_KEY, type CephFlag, type CephRecord } from "./ceph.ts"
 /** Per-guest results (for learned durations). */
 export type { GuestOutcome } from "./guests.ts"
-/** What `nutctl check` learns from the token's effective privileges. */
-export { privilegesAt } from "./probe.ts"
 /** Typed errors. */
 export { PROXMOX_ERROR_CODES, ProxmoxError, isApiUnusable, type ProxmoxErrorCode } from "./errors.ts"
 /** Transports (node:tls pinning) and the command runner. */

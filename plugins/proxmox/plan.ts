@@ -8,11 +8,11 @@ import type { ExecutorContext, Step, StepResult } from "../../src/shutdown/index
 import type { ProxmoxConfig } from "./config.ts"
 import { isApiUnusable } from "./errors.ts"
 import { forceGroup, groupDurations, inScope, runGroup, waitForCluster } from "./groups.ts"
-import { effectiveHaMode, haOutOfTheWay, HA_RECORD_KEY, type HaOptions, type HaRecord } from "./ha.ts"
+import { effectiveHaMode, haOutOfTheWay, HA_RECORD_KEY, type HaRecord } from "./ha.ts"
 import { discover, needsStop, shutdownGroups } from "./inventory.ts"
 import { localGuests, localHaOutOfTheWay, localPoweroff, localStopGuests } from "./local.ts"
 import { powerOffNodes } from "./poweroff.ts"
-import { localOptions, openSession, type ProxmoxDeps, type Session } from "./session.ts"
+import { changeOptions, localOptions, openSession, type ProxmoxDeps, type Session } from "./session.ts"
 import { CEPH_SHUTDOWN_FLAGS, cephMonitorNodes, readCeph, setCephFlags, type CephFlag } from "./ceph.ts"
 
 /** A Proxmox step always says how long it expects to take (learned guest durations, else timeouts). */
@@ -134,11 +134,6 @@ async function cephStep(s: Session): Promise<ProxmoxStep | undefined> {
       return { note: await setCephFlags(flags, changeOptions(s, signal)) }
     },
   }
-}
-
-/** What a cluster-wide change (HA, Ceph flags) runs with. */
-function changeOptions(s: Session, signal: AbortSignal): HaOptions {
-  return { api: s.api, store: s.store, clock: s.clock, log: s.log, signal, dryRun: s.dryRun, pollMs: s.config.pollInterval, settleMs: s.config.haSettle, cluster: s.inventory?.clusterName ?? null }
 }
 
 function haStep(s: Session, mode: "disarm" | "ignore" | "freeze"): ProxmoxStep {

@@ -5,7 +5,8 @@ import { systemClock } from "../../src/monitor/index.ts"
 import { configureExecutor, probeExecutor, type ProbeContext, type ProbeResult } from "../../src/shutdown/index.ts"
 import { ALL_PRIVILEGES } from "../../test/sim/proxmox/privileges.ts"
 import { ProxmoxHarness, ProxmoxSim, SIM_TOKEN, SIM_TOKEN_ID, SIM_TOKEN_SECRET, makeSimCertificates, standardCluster, type ClusterSpec, type TokenSpec } from "../../test/sim/proxmox/index.ts"
-import { createProxmoxExecutor, privilegesAt, type ProxmoxConfig } from "./index.ts"
+import { createProxmoxExecutor, type ProxmoxConfig } from "./index.ts"
+import { privilegesAt } from "./probe.ts"
 
 const harnesses: ProxmoxHarness[] = []
 after(() => Promise.all(harnesses.map((h) => h.stop())))

@@ -9,7 +9,7 @@ import type { ProxmoxConfig } from "./config.ts"
 import { ProxmoxError, isApiUnusable } from "./errors.ts"
 import { HA_RECORD_KEY, loadHaRecord, restoreHa, stateStoreOf, type HaRecord, type HaRestoreReport, type StateStore } from "./ha.ts"
 import { localHaRestore } from "./local.ts"
-import { localOptions, openSession, type ProxmoxDeps } from "./session.ts"
+import { changeOptions, localOptions, openSession, type ProxmoxDeps } from "./session.ts"
 import { loadCephRecord, restoreCeph, type CephRecord } from "./ceph.ts"
 
 export interface RestoreOptions {
@@ -52,7 +52,7 @@ export async function restoreProxmox(options: RestoreOptions, deps: ProxmoxDeps 
       const status = await s.api.clusterStatus()
       const cluster = status.find((x) => x.type === "cluster")
       if (cluster === undefined || cluster.quorate === 1) {
-        const report = await restoreHa(record, { api: s.api, store: s.store, clock: s.clock, log: s.log, signal, dryRun, pollMs: s.config.pollInterval, settleMs: s.config.haSettle })
+        const report = await restoreHa(record, changeOptions(s, signal))
         return { ...report, record, local: false }
       }
       lastError = new ProxmoxError("PVE_NOT_QUORATE", "the cluster is not quorate yet")
@@ -108,7 +108,7 @@ function cephRestoreStep(ctx: ExecutorContext<ProxmoxConfig>, deps: ProxmoxDeps,
     estimateMs: 10_000,
     run: async (signal): Promise<StepResult> => {
       const s = await openSession({ config: ctx.config, host: ctx.host, clock: ctx.clock, log: ctx.log, dryRun: ctx.dryRun }, { ...deps, store })
-      const r = await restoreCeph(record, { api: s.api, store, clock: ctx.clock, log: ctx.log, signal, dryRun: ctx.dryRun, pollMs: s.config.pollInterval, settleMs: s.config.haSettle, waitMs })
+      const r = await restoreCeph(record, { ...changeOptions(s, signal), waitMs })
       return { note: `Ceph flags unset: ${r.unset.join(", ") || "none still set"}${r.missing.length > 0 ? ` (nodes still away: ${r.missing.join(", ")})` : ""}` }
     },
   }

@@ -8,7 +8,7 @@ import { pveApi, type PveApi } from "./api.ts"
 import { createPveClient } from "./client.ts"
 import { splitToken, type ProxmoxConfig } from "./config.ts"
 import type { GuestOutcome } from "./guests.ts"
-import { createMemoryStore, stateStoreOf, type StateStore } from "./ha.ts"
+import { createMemoryStore, stateStoreOf, type HaOptions, type StateStore } from "./ha.ts"
 import type { Inventory } from "./inventory.ts"
 import type { CommandRunner, LocalOptions } from "./local.ts"
 import { createNodeCommandRunner } from "./node-runner.ts"
@@ -106,6 +106,11 @@ export async function openSession(ctx: Pick<ExecutorContext<ProxmoxConfig>, "con
 }
 
 /** Options for the local fallback functions. */
+/** What a cluster-wide change (HA, Ceph flags, and their restore) runs with. */
+export function changeOptions(s: Session, signal: AbortSignal): HaOptions {
+  return { api: s.api, store: s.store, clock: s.clock, log: s.log, signal, dryRun: s.dryRun, pollMs: s.config.pollInterval, settleMs: s.config.haSettle, cluster: s.inventory?.clusterName ?? null }
+}
+
 export function localOptions(s: Session, signal?: AbortSignal): LocalOptions {
   return {
     runner: s.runner,

@@ -78,3 +78,8 @@ export const truenasConfigSchema = z
   })
 
 export type TrueNasConfig = z.output<typeof truenasConfigSchema>
+
+/** Whether nutctl runs on the NAS itself: as configured, else when the URL is a loopback address. */
+export function onNasOf(c: TrueNasConfig): boolean {
+  return c.onNas ?? isLoopbackHost(new URL(c.url).hostname)
+}

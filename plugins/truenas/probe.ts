@@ -10,7 +10,7 @@
  * CRITICAL: the middleware would refuse the shutdown, and that is no reason to fall back.
  */
 import type { ProbeContext, ProbeResult } from "../../src/shutdown/index.ts"
-import { isLoopbackHost, type TrueNasConfig } from "./config.ts"
+import { onNasOf, type TrueNasConfig } from "./config.ts"
 import { TrueNasError } from "./errors.ts"
 import { midcltVersion } from "./midclt.ts"
 import { openSession, sessionTarget, takesShutdownReason, type TrueNasSession } from "./session.ts"
@@ -67,7 +67,7 @@ async function apiProblem(e: unknown, ctx: ProbeContext<TrueNasConfig>, signal: 
   else if (/is not the pinned/.test((e as Error).message)) what = `TLS pin mismatch: ${(e as Error).message}`
   else if (/certificate|self-signed|CERT_/i.test((e as Error).message)) what = `TLS: ${(e as Error).message}`
   else what = (e as Error).message
-  const onNas = c.onNas ?? isLoopbackHost(new URL(c.url).hostname)
+  const onNas = onNasOf(c)
   if (!onNas) return { state: "critical", text: what }
   if (signal.aborted) return { state: "critical", text: `${what}; midclt not tried` }
   const version = await midcltVersion({ run: deps.runCommand, midclt: c.midclt, signal, timeoutMs: c.timeout })

@@ -5,7 +5,7 @@
  * log in, read the version and state, count the secondaries.
  */
 import type { ExecutorContext, Step } from "../../src/shutdown/index.ts"
-import { isLoopbackHost, type TrueNasConfig } from "./config.ts"
+import { onNasOf, type TrueNasConfig } from "./config.ts"
 import { midcltShutdown, midcltShutdownArgs, midcltVersion, type CommandRunner } from "./midclt.ts"
 import { endpointsOf, openSession, sessionTarget } from "./session.ts"
 import { requestShutdown, shutdownParams } from "./shutdown-call.ts"
@@ -23,7 +23,7 @@ const POLL_MS = 2000
 export function truenasSteps(ctx: ExecutorContext<TrueNasConfig>, deps: TrueNasDeps): Step[] {
   const c = ctx.config
   const host = new URL(c.url).host
-  const onNas = c.onNas ?? isLoopbackHost(new URL(c.url).hostname)
+  const onNas = onNasOf(c)
   const target = sessionTarget(c)
   const session = (signal: AbortSignal) => openSession(target, { connect: deps.connect, clock: ctx.clock, log: ctx.log, signal })
   let endpoint = endpointsOf(c.url, c.api)[0]?.url as URL

@@ -199,9 +199,9 @@ export class SimCluster {
     return this.nodes.get(name)
   }
 
-  /** Ceph's monitors answer while a majority of them is up. */
+  /** Ceph's monitors answer while a majority of them is up (none: no Ceph, no quorum). */
   cephQuorate(): boolean {
-    const mons = this.ceph?.mons ?? [...this.nodes.keys()]
+    const mons = this.ceph?.mons ?? []
     const up = mons.filter((m) => this.nodes.get(m)?.online).length
     return up * 2 > mons.length
   }

@@ -65,8 +65,7 @@ export interface ClusterSpec {
   readonly poweroffDelayMs?: number
   /** From the end of pve-guests' stopall to the node being off. @default 8000 */
   readonly nodeHaltMs?: number
-  /** Hyper-converged Ceph (a MON on every node), with these OSD flags set; absent: no Ceph installed. */
-  /** Ceph installed: its OSD flags, and the nodes that run a monitor (default: every node). */
+  /** Hyper-converged Ceph: its OSD flags and the nodes that run a monitor (default: every node); absent: no Ceph installed. */
   readonly ceph?: { readonly flags?: readonly string[]; readonly mons?: readonly string[] }
 }
 
