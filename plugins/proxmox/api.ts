@@ -28,6 +28,12 @@ export interface ClusterStatusItem {
   readonly local?: number
 }
 
+/** Whether GET /cluster/status says the cluster is quorate (a single node without a cluster always is). */
+export function isQuorate(status: readonly ClusterStatusItem[]): boolean {
+  const cluster = status.find((x) => x.type === "cluster")
+  return cluster === undefined || cluster.quorate === 1
+}
+
 /** An item of GET /cluster/ha/resources (stored keys only: `state` absent means started). */
 export interface HaResourceItem {
   readonly sid: string

@@ -10,7 +10,7 @@
  * `pause` and `nodown` are not in the default set: `pause` blocks client I/O, and a node's CephFS or
  * RBD mounts would hang its own shutdown.
  */
-import type { PveApi } from "./api.ts"
+import { isQuorate, type PveApi } from "./api.ts"
 import { ProxmoxError, isApiUnusable } from "./errors.ts"
 import { loadRecord, type HaOptions, type StateStore } from "./ha.ts"
 import type { CephFlag } from "./config.ts"
@@ -136,9 +136,8 @@ export async function restoreCeph(record: CephRecord, o: Omit<CephOptions, "clus
   for (;;) {
     try {
       const status = await o.api.clusterStatus()
-      const cluster = status.find((x) => x.type === "cluster")
       missing = status.filter((x) => x.type === "node" && x.online !== 1).map((x) => x.name)
-      if ((cluster === undefined || cluster.quorate === 1) && missing.length === 0) break
+      if (isQuorate(status) && missing.length === 0) break
     } catch (e) {
       // the API coming back is what this waits for; a refused token or request will not change
       if (!isApiUnusable(e) || o.clock.now() >= until) throw e

@@ -3,7 +3,7 @@
  * version and disarm support, quorum, nodes, every guest with its startup order and `down`
  * timeout, HA resources with their requested states, and the HA shutdown policy.
  */
-import type { GuestType, PveApi, ResourceItem } from "./api.ts"
+import { isQuorate, type GuestType, type PveApi, type ResourceItem } from "./api.ts"
 
 /** A guest as the plan sees it. */
 export interface Guest {
@@ -84,9 +84,7 @@ export async function discover(api: PveApi, options: { readonly parallel?: numbe
     api.haStatus(),
     api.shutdownPolicy(),
   ])
-  const cluster = status.find((s) => s.type === "cluster")
-  // a single node without a cluster has no `cluster` entry and is always quorate
-  const quorate = cluster === undefined ? true : cluster.quorate === 1
+  const quorate = isQuorate(status)
   const fencing = haStatus.find((s) => s.type === "fencing")
   const ha = new Map<string, string | undefined>(haResources.map((r) => [r.sid, r.state]))
   const items = resources.filter((r) => r.type === "qemu" || r.type === "lxc")
@@ -107,7 +105,7 @@ export async function discover(api: PveApi, options: { readonly parallel?: numbe
     disarmSupported: fencing !== undefined,
     armedState: fencing?.["armed-state"],
     quorate,
-    clusterName: cluster?.name,
+    clusterName: status.find((s) => s.type === "cluster")?.name,
     nodes: status.filter((s) => s.type === "node").map((s) => ({ name: s.name, online: s.online === 1 })),
     guests: guests.sort((a, b) => a.vmid - b.vmid),
     ha,

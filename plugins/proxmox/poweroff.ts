@@ -5,6 +5,7 @@
  * resources only `ignored` (PVE < 9.1) an LRM stays active for ~10 min, and a node left alone
  * without quorum would self-fence while shutting down (§1.8).
  */
+import { isQuorate } from "./api.ts"
 import { ProxmoxError, isApiUnusable } from "./errors.ts"
 import { localPoweroff } from "./local.ts"
 import { localOptions, type Session } from "./session.ts"
@@ -15,8 +16,7 @@ export async function powerOffNodes(s: Session, signal: AbortSignal): Promise<vo
   if (s.apiDown) return fallback(s, member, signal)
   try {
     const status = await s.api.clusterStatus()
-    const cluster = status.find((x) => x.type === "cluster")
-    const quorate = cluster === undefined || cluster.quorate === 1
+    const quorate = isQuorate(status)
     const online = status.filter((x) => x.type === "node" && x.online === 1).map((x) => x.name)
     const endpoint = status.find((x) => x.type === "node" && x.local === 1)?.name
     const inScope = s.config.scope === "cluster" && quorate ? online : online.filter((n) => n === s.node)

@@ -15,7 +15,7 @@
  * fall back, so those steps would fail.
  */
 import type { ProbeContext, ProbeResult } from "../../src/shutdown/index.ts"
-import type { EffectivePermissions, PveApi } from "./api.ts"
+import { isQuorate, type EffectivePermissions, type PveApi } from "./api.ts"
 import type { ProxmoxConfig } from "./config.ts"
 import { ProxmoxError, isApiUnusable } from "./errors.ts"
 import { effectiveHaMode } from "./ha.ts"
@@ -96,8 +96,7 @@ async function checkPrivileges(s: Session, version: string): Promise<ProbeResult
   let nodes = [s.node]
   if (audit) {
     const status = await api.clusterStatus()
-    const cluster = status.find((x) => x.type === "cluster")
-    quorate = cluster === undefined || cluster.quorate === 1
+    quorate = isQuorate(status)
     const members = status.filter((x) => x.type === "node")
     nodes = c.scope === "cluster" && quorate ? members.filter((n) => n.online === 1).map((n) => n.name) : members.some((n) => n.name === s.node) ? [s.node] : []
   }

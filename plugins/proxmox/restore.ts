@@ -5,6 +5,7 @@
  * Waits for the API and quorum first (a cold cluster boots node by node).
  */
 import type { Clock, ExecutorContext, ExecutorLog, Step, StepResult } from "../../src/shutdown/index.ts"
+import { isQuorate } from "./api.ts"
 import type { ProxmoxConfig } from "./config.ts"
 import { ProxmoxError, isApiUnusable } from "./errors.ts"
 import { HA_RECORD_KEY, loadHaRecord, restoreHa, stateStoreOf, type HaRecord, type HaRestoreReport, type StateStore } from "./ha.ts"
@@ -50,8 +51,7 @@ export async function restoreProxmox(options: RestoreOptions, deps: ProxmoxDeps 
   for (;;) {
     try {
       const status = await s.api.clusterStatus()
-      const cluster = status.find((x) => x.type === "cluster")
-      if (cluster === undefined || cluster.quorate === 1) {
+      if (isQuorate(status)) {
         const report = await restoreHa(record, changeOptions(s, signal))
         return { ...report, record, local: false }
       }
