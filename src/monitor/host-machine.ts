@@ -4,7 +4,7 @@
  * research/nut-reference.md §3.5), as data: the loop sends FSD and GET NUMLOGINS, runs the timers
  * and the shutdown when the effects say so.
  */
-import { powerSum, supplyVerdict, type CriticalVerdict, type PowerSum } from "./critical.ts"
+import { powerSum, type CriticalVerdict, type PowerSum } from "./critical.ts"
 import { notifyRecord } from "./notify.ts"
 import { nextSupplyState, type MonitorEnv, type Transition } from "./supply-machine.ts"
 import { createSupplyState, type SupplyState } from "./supply-state.ts"
@@ -201,10 +201,8 @@ function watchPowerReturn(state: HostState, env: MonitorEnv, out: MonitorEffect[
   if (state.userShutdown === true || state.powerReturnedAt !== undefined) return state
   const powering = state.supplies.filter((s) => s.supply.powerValue > 0)
   if (powering.length === 0) return state
-  const back = powering.every((s) => {
-    const own = s.supply.role === "primary" ? { ...s, flags: { ...s.flags, fsd: false } } : s
-    return s.comm === "ok" && s.flags.ol && !s.flags.ob && !supplyVerdict(own, env.now, env.config).critical
-  })
+  // on line and not on battery, a supply is critical only through FSD (critical.ts)
+  const back = powering.every((s) => s.comm === "ok" && s.flags.ol && !s.flags.ob && (s.supply.role === "primary" || !s.flags.fsd))
   if (!back) return state
   const reason = `Power returned (${powering.map((s) => `${s.supply.system}: ${s.lastStatus ?? "?"}`).join(", ")})`
   log(out, env, { level: "notice", code: "POWER_RETURNED", message: `${reason} while the shutdown runs: calling it off unless it passed its point of no return` })

@@ -13,7 +13,7 @@
  *   nothing can: the secondaries then see the power back too.
  */
 import { NutError } from "../protocol/index.ts"
-import type { StateChange, UpsState } from "../ups/index.ts"
+import { hasStatusWord, type StateChange, type UpsState } from "../ups/index.ts"
 import type { MonitorLogger, PollOptions, PollResult, SupplyConfig, SupplyLink } from "./types.ts"
 
 /** A UPS this process serves, as the local link needs it (the CLI builds it from the server). */
@@ -53,7 +53,7 @@ class LocalLink implements SupplyLink {
   async poll(options?: PollOptions): Promise<PollResult> {
     if (!this.#connected) this.#logIn()
     const result = this.#read()
-    if (options?.runtime !== true || result.kind !== "status" || !isOnBattery(result.status)) return result
+    if (options?.runtime !== true || result.kind !== "status" || !hasStatusWord(result.status, "OB")) return result
     // GET VAR battery.runtime: a UPS that does not report it leaves the budget undecided
     const seconds = Number.parseFloat(this.#o.ups.state.value("battery.runtime") ?? "")
     return Number.isFinite(seconds) ? { ...result, runtime: { seconds } } : result
@@ -86,7 +86,7 @@ class LocalLink implements SupplyLink {
     if (availability === "stale") return { kind: "failed", error: "DATA-STALE" }
     if (state.get("ups.status") === undefined) return { kind: "failed", error: "VAR-NOT-SUPPORTED" }
     const status = state.status
-    const alarm = status.split(" ").some((w) => w.toUpperCase() === "ALARM") ? state.value("ups.alarm") : undefined
+    const alarm = hasStatusWord(status, "ALARM") ? state.value("ups.alarm") : undefined
     return alarm === undefined ? { kind: "status", status } : { kind: "status", status, alarm }
   }
 
@@ -148,9 +148,4 @@ function affectsStatus(change: StateChange): boolean {
   if (change.kind !== "var") return false
   const name = change.name.toLowerCase()
   return name === "ups.status" || name === "ups.alarm"
-}
-
-/** `OB` among the status words (upsmon compares them case-insensitively). */
-function isOnBattery(status: string): boolean {
-  return status.split(" ").some((w) => w.toUpperCase() === "OB")
 }

@@ -12,6 +12,7 @@
  */
 import { NutClient, NutClientError, nodeDialer, type ClientTlsOptions, type ClientTransport, type Dialer } from "../client/index.ts"
 import { NutError, type PushUpdate } from "../protocol/index.ts"
+import { hasStatusWord } from "../ups/index.ts"
 import type { MonitorLogger, PollOptions, PollResult, SupplyConfig, SupplyLink } from "./types.ts"
 
 export interface NetworkLinkOptions {
@@ -64,10 +65,10 @@ class NetworkLink implements SupplyLink {
     try {
       const status = await client.getVar(ups, "ups.status")
       // newer upsmon reads ups.alarm for the ALARM message; a failure there is not a failed poll
-      const alarm = status.split(" ").some((w) => w.toUpperCase() === "ALARM") ? await client.getVar(ups, "ups.alarm").catch(() => undefined) : undefined
+      const alarm = hasStatusWord(status, "ALARM") ? await client.getVar(ups, "ups.alarm").catch(() => undefined) : undefined
       // the runtime budget (shutdown.when.runtimeBelow) reads battery.runtime on battery; a UPS
       // without it (ERR VAR-NOT-SUPPORTED) leaves the budget undecided, not the poll failed
-      const onBattery = options?.runtime === true && status.split(" ").some((w) => w.toUpperCase() === "OB")
+      const onBattery = options?.runtime === true && hasStatusWord(status, "OB")
       const seconds = onBattery ? Number.parseFloat((await client.getVar(ups, "battery.runtime").catch(() => undefined)) ?? "") : Number.NaN
       return {
         kind: "status",

@@ -170,7 +170,6 @@ test("createMonitorLoop() runtimeBelow: reads battery.runtime with each poll on 
   assert.deepEqual(s.shutdowns, [12_000])
   assert.ok(link.calls.includes("fsd"), "a primary sets FSD, as for OB LB")
   assert.ok(s.logs.includes(`Critical UPS: ${UPS} (RUNTIME: battery.runtime 240 s no longer covers the shutdown plan's 300 s)`))
-  assert.ok(!link.status.includes("LB"), "LB never came")
 })
 
 test("createMonitorLoop() without a runtime budget reads no battery.runtime", async () => {
@@ -179,6 +178,7 @@ test("createMonitorLoop() without a runtime budget reads no battery.runtime", as
   link.runtime = 10
   const s = run(conf("primary"), link)
   await s.advance(20_000)
+  assert.ok(link.polls.length > 0, "it polled")
   assert.ok(link.polls.every((o) => o === undefined))
   assert.equal(s.loop.state.phase.kind, "monitoring")
   s.abort.abort()

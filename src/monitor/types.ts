@@ -7,12 +7,7 @@ import type { NotifyFlags, NotifyType } from "./notify-types.ts"
 // ----- Time -----
 
 /** Time for the loop: tests inject a manual one (test/support/manual-clock.ts). */
-export interface Clock {
-  /** Milliseconds since the epoch. */
-  now(): number
-  /** Resolves after `ms`; rejects with the signal's reason when aborted. */
-  sleep(ms: number, signal?: AbortSignal): Promise<void>
-}
+export type { Clock } from "../ups/index.ts"
 
 // ----- Configuration -----
 

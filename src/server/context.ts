@@ -7,7 +7,7 @@ import type { UserDb } from "./users.ts"
 /** A UPS the server publishes: its ups.conf name and description, and its live state. */
 export interface ServedUps {
   readonly name: string
-  /** ups.conf `desc`; a reload may change it (then call {@link ServerContext.replaceUps}). */
+  /** ups.conf `desc`; a reload may change it (then call `NutServer.replaceUps`). */
   desc: string | undefined
   readonly state: UpsState
 }

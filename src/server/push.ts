@@ -14,7 +14,7 @@
  * after).
  */
 import { formatPushLine, type PushUpdate } from "../protocol/index.ts"
-import type { StateChange } from "../ups/index.ts"
+import { hasStatusWord, type StateChange } from "../ups/index.ts"
 import type { ServedUps } from "./context.ts"
 
 interface Watch {
@@ -100,7 +100,7 @@ function pushUpdate(ups: ServedUps, name: string): PushUpdate {
   if (availability === "stale") return { ups: name, kind: "failed", error: "DATA-STALE" }
   if (ups.state.get("ups.status") === undefined) return { ups: name, kind: "failed", error: "VAR-NOT-SUPPORTED" }
   const status = ups.state.status
-  const alarm = status.split(" ").some((w) => w.toUpperCase() === "ALARM") ? ups.state.value("ups.alarm") : undefined
+  const alarm = hasStatusWord(status, "ALARM") ? ups.state.value("ups.alarm") : undefined
   // the client reads pushed lines like replies, which end at 512 bytes: a long alarm text stays out
   if (alarm === undefined || alarm.length > 400) return { ups: name, kind: "status", status }
   return { ups: name, kind: "status", status, alarm }

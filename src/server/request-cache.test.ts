@@ -47,6 +47,11 @@ test("RequestCache.line() keeps 32 words, confirms hits byte for byte and stays 
   assert.equal(cache.line(enc(many), 0, many.length)?.words.length, 32)
   const a = enc("GET VAR ups ups.status")
   assert.equal(cache.line(a, 0, a.length), cache.line(enc("GET VAR ups ups.status"), 0, a.length))
+  // two lines with the same FNV-1a hash: the second is not handed the first one's words
+  const first = enc("GET VAR ups v907888")
+  const second = enc("GET VAR ups v1340796")
+  assert.equal(cache.line(first, 0, first.length)?.words[3], "v907888")
+  assert.equal(cache.line(second, 0, second.length)?.words[3], "v1340796")
   for (let i = 0; i < MAX_CACHED_LINES + 10; i++) {
     const l = enc(`GET VAR ups v${i}`)
     cache.line(l, 0, l.length)

@@ -5,6 +5,7 @@
  * host's executors with deadlines, a journal, abort on power return and learned durations.
  */
 import type { JsonValue } from "../store/index.ts"
+import type { Clock } from "../ups/index.ts"
 
 // ----- Config schemas -----
 
@@ -38,12 +39,7 @@ export type SchemaOutput<S extends StandardSchemaV1> = NonNullable<S["~standard"
 // ----- Context -----
 
 /** Time for executors: deadlines come from here, never from Date.now(). */
-export interface Clock {
-  /** Milliseconds since the epoch. */
-  now(): number
-  /** Resolves after `ms`; rejects with the signal's reason when aborted. */
-  sleep(ms: number, signal?: AbortSignal): Promise<void>
-}
+export type { Clock }
 
 /** Where executors log (the runner tags lines with the executor and step). */
 export interface ExecutorLog {

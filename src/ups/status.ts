@@ -29,6 +29,11 @@ export function parseStatus(status: string): string[] {
   return status.split(/\s+/).filter((t) => t !== "")
 }
 
+/** Whether `status` holds `word` (NUT's words, compared case-insensitively as upsmon does). */
+export function hasStatusWord(status: string, word: StatusWord): boolean {
+  return status.split(" ").some((w) => w.toUpperCase() === word)
+}
+
 /** Human words for a status string: `OB LB` → `on battery, low battery`. */
 export function describeStatus(status: string): string {
   const words = parseStatus(status).map((t) => (t in STATUS_WORDS ? STATUS_WORDS[t as StatusWord] : t))

@@ -94,7 +94,6 @@ export class UpsState {
     return this.#lastHeard
   }
 
-  /** Driver connected, and data fresh (within MAXAGE, not declared stale by the driver)? */
   /**
    * Goes up with every change a client could read (values, flags, enums, ranges, commands, the
    * FSD latch, the driver coming or going); reused replies are checked against it.
@@ -103,6 +102,7 @@ export class UpsState {
     return this.#version
   }
 
+  /** Driver connected, and data fresh (within MAXAGE, not declared stale by the driver)? */
   availability(): Availability {
     if (!this.#connected) return "not-connected"
     if (this.#driverStale || this.#now() - this.#lastHeard > this.#maxAgeMs) return "stale"

@@ -1,18 +1,13 @@
 // Time for the simulated UPS. The simulator never reads time itself: every device gets a clock
 // (tests: test/support/manual-clock.ts; users: `systemClock`, optionally sped up with `scaledClock`
-// for `sim:…?speed=60`). Same shape as monitor's Clock, declared here because hid/ sits below monitor/.
+// for `sim:…?speed=60`). The Clock every timed part of nutctl is given (src/ups/clock.ts).
 
-import { systemClock as realTime } from "../../ups/index.ts"
+import type { Clock } from "../../ups/index.ts"
+
+export { systemClock } from "../../ups/index.ts"
 
 /** `now()` in ms, and an abortable `sleep()`. */
-export interface SimClock {
-  now(): number
-  /** Resolves after `ms`; rejects with the signal's reason when aborted. */
-  sleep(ms: number, signal?: AbortSignal): Promise<void>
-}
-
-/** Real time (web-standard `setTimeout`); the edge passes it in. */
-export const systemClock: SimClock = realTime
+export type SimClock = Clock
 
 /**
  * `base` running `factor` times faster: a scenario's "10m" passes in 10 s with factor 60. Both
