@@ -14,8 +14,6 @@ export interface ConfigTargets {
   readonly source: string
   /** `monitor` entries with powervalue 0 only watch; hook skips them. */
   readonly powered: ReadonlySet<string>
-  /** The role's executors (`roles[].shutdown`). */
-  readonly shutdown: readonly string[]
   /** This host's role (absent when the config has no roles: every host serves then). */
   readonly role?: RoleMatch<RoleEntry>
 }
@@ -28,13 +26,13 @@ export function configTargets(loaded: LoadedConfig, hostname: string): ConfigTar
   const { config } = loaded
   if (config.roles.length === 0) {
     const targets = Object.keys(config.ups).map((ups) => ({ ups, host: "localhost", port: DEFAULT_NUT_PORT }))
-    return targets.length === 0 ? undefined : { targets, source: `${loaded.file} ups:`, powered: new Set(targets.map((t) => `${t.ups}@${t.host}:${t.port}`)), shutdown: [] }
+    return targets.length === 0 ? undefined : { targets, source: `${loaded.file} ups:`, powered: new Set(targets.map((t) => `${t.ups}@${t.host}:${t.port}`)) }
   }
   const match = resolveRole(config, hostname)
   if (match === undefined || match.entry.monitor.length === 0) return undefined
   const targets = match.entry.monitor.map((m) => ({ ups: m.ups, host: m.host, port: m.port }))
   const powered = new Set(match.entry.monitor.filter((m) => m.powerValue > 0).map((m) => `${m.ups}@${m.host}:${m.port}`))
-  return { targets, source: `${loaded.file} roles[${match.index}] (${match.entry.name ?? match.entry.role})`, powered, shutdown: match.entry.shutdown, role: match }
+  return { targets, source: `${loaded.file} roles[${match.index}] (${match.entry.name ?? match.entry.role})`, powered, role: match }
 }
 
 /**

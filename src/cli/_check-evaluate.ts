@@ -79,7 +79,6 @@ export interface UpsVerdict {
   readonly perfdata: readonly PerfDatum[]
 }
 
-
 /** Judge one UPS. */
 export function evaluateUps(reading: UpsReading, limits: CheckLimits): UpsVerdict {
   const findings: Finding[] = []
@@ -93,9 +92,10 @@ export function evaluateUps(reading: UpsReading, limits: CheckLimits): UpsVerdic
     return verdict(reading, findings, perfdata, reading.problem.message)
   }
   const v = reading.vars
-  const words = parseStatus(v["ups.status"] ?? "")
+  const status = v["ups.status"] ?? ""
+  const words = parseStatus(status)
   const has = (w: string): boolean => words.includes(w)
-  const described = describeStatus(words.join(" "))
+  const described = describeStatus(status)
   if (words.length === 0) add("status", NAGIOS.UNKNOWN, "the UPS reports no ups.status")
   else if (has("FSD")) add("status", NAGIOS.CRITICAL, "forced shutdown (FSD) in progress")
   else if (has("OB") && has("LB")) add("status", NAGIOS.CRITICAL, "on battery and the battery is low: shutdown imminent")
@@ -145,7 +145,7 @@ export function evaluateUps(reading: UpsReading, limits: CheckLimits): UpsVerdic
   }
   addLogins(reading, limits, add, perfdata)
   const figures = [charge !== undefined ? `charge ${charge} %` : "", runtime !== undefined ? `runtime ${minutes(runtime)}` : ""].filter((f) => f !== "")
-  return verdict(reading, findings, perfdata, [described || "no status", ...figures].join(", "))
+  return verdict(reading, findings, perfdata, [described, ...figures].join(", "))
 }
 
 function addLogins(reading: UpsReading, limits: CheckLimits, add: (c: Finding["check"], s: NagiosState, t: string) => void, perfdata: PerfDatum[]): void {

@@ -1,11 +1,5 @@
 /**
  * The monitor from nutctl's cluster config (issue 4 item 9/3): this host's role (by hostname) says
- * what it monitors (`roles[].monitor`) and how it shuts down (`roles[].shutdown` → `executors:`);
- * `shutdown:` holds upsmon.conf's timers. A primary monitors the UPS it serves through the local
- * shortcut; a secondary reaches the primary over NUT with the cluster's users (and push).
- */
-/**
- * The monitor from nutctl's cluster config (issue 4 item 9/3): this host's role (by hostname) says
  * what it monitors (`roles[].monitor`) and how it shuts down (`roles[].shutdown` → `executors:`,
  * the built-in plugins command, proxmox and truenas or a user's own module); `shutdown:` holds
  * upsmon.conf's timers and `when:`. A primary monitors the UPS it serves through the local
@@ -33,8 +27,8 @@ import { saveBudget, storedBudget, type ExecutorCatalog, type PlanResult, type P
 import { createStore, type NutctlStore } from "../store/index.ts"
 import { budgetHolder, clusterShutdownHandler, keepBudget, primaryPowerControl, restoreAtStart, type BudgetHolder, type ClusterShutdownHandler } from "./_cluster-shutdown.ts"
 import { roleExecutors } from "./_executors.ts"
-import { openHistoryStore } from "./_history.ts"
-import { assembleMonitor, monitorLogger, startMonitorBeside, type LocalServer, type NutMonitor } from "./_monitor.ts"
+import { usableDataDir } from "./_history.ts"
+import { assembleMonitor, monitorLogger, type LocalServer, type NutMonitor } from "./_monitor.ts"
 
 /** This host's place in a loaded cluster config. */
 export interface ClusterRole {
@@ -177,5 +171,6 @@ function persisting(holder: BudgetHolder, store: NutctlStore, host: string, cloc
 /** The store under the data directory; memory for a dry run or without one. */
 async function openStore(options: ClusterMonitorOptions): Promise<NutctlStore> {
   if (options.dryRun || options.dataDir === undefined) return createStore()
-  return (await openHistoryStore({ dir: options.dataDir })).store
+  await usableDataDir(options.dataDir)
+  return createStore({ dir: options.dataDir })
 }

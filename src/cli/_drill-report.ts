@@ -17,9 +17,8 @@ export interface BatteryReading {
   readonly status?: string
 }
 
-/** `shutdown.when` of the config (durations in ms). */
+/** `shutdown.when` of the config (durations in ms); low battery always shuts down. */
 export interface TriggerPolicy {
-  readonly lowbattery: boolean
   readonly runtimeBelow: "auto" | number | null
   readonly onBatteryFor: number | null
 }

@@ -118,7 +118,6 @@ export async function runDrill(options: DrillOptions, io: DrillIo): Promise<0 | 
   const below = s.when?.runtimeBelow
   const onBatteryFor = s.when?.onBatteryFor
   const trigger: TriggerPolicy = {
-    lowbattery: true, // the schema accepts nothing else: LB always shuts down
     runtimeBelow: below === "auto" ? "auto" : typeof below === "number" ? below * 1000 : null,
     onBatteryFor: typeof onBatteryFor === "number" ? onBatteryFor * 1000 : null,
   }

@@ -34,19 +34,25 @@ export interface HistoryStore {
 }
 
 /**
+ * Create the data directory when missing and check that this process may write it.
+ * @throws Error naming the directory when it cannot be used
+ */
+export async function usableDataDir(dir: string): Promise<void> {
+  try {
+    await mkdir(dir, { recursive: true, mode: 0o750 })
+    await access(dir, constants.W_OK)
+  } catch (e) {
+    throw new Error(`Cannot use data directory ${dir}: ${(e as Error).message}`, { cause: e })
+  }
+}
+
+/**
  * Open the store for the history. A directory is created if missing (0750) and must be writable:
  * the fs driver would otherwise fail only at the first write, after the events it lost.
  * @throws Error `Cannot use data directory …` when it cannot be created or written
  */
 export async function openHistoryStore(options: HistoryStoreOptions = {}): Promise<HistoryStore> {
-  if (options.driver === undefined && options.dir !== undefined) {
-    try {
-      await mkdir(options.dir, { recursive: true, mode: 0o750 })
-      await access(options.dir, constants.W_OK)
-    } catch (e) {
-      throw new Error(`Cannot use data directory ${options.dir}: ${(e as Error).message}`, { cause: e })
-    }
-  }
+  if (options.driver === undefined && options.dir !== undefined) await usableDataDir(options.dir)
   const driver = options.driver ?? (options.dir === undefined ? undefined : fsDriver({ base: options.dir }))
   const store = createStore(driver === undefined ? {} : { driver })
   // a second storage on the same driver: the store has no namespace for series (yet)

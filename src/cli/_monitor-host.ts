@@ -3,7 +3,7 @@
  * host's cluster role) and re-read on SIGHUP: a MonitorReloader with the reading and the logging.
  */
 import type { ConsolaInstance } from "consola"
-import { ConfigError } from "../config/index.ts"
+import { problemMessages } from "../config/index.ts"
 import { MonitorReloader, type MonitorReloadOutcome, type MonitorSpec, type RunningMonitor } from "./_monitor-reload.ts"
 
 export interface MonitorHostOptions {
@@ -25,16 +25,12 @@ export interface MonitorHost {
   reload(): Promise<MonitorReloadOutcome | undefined>
 }
 
-/** Log every problem of a config error (each names file, line or key), or the error's message. */
-function logConfigProblems(log: Pick<ConsolaInstance, "error">, e: unknown): void {
-  for (const m of e instanceof ConfigError ? e.issues.map((i) => i.message) : [(e as Error).message]) log.error(m)
-}
-
 /**
- * Start the monitor. `failed`: its settings could not be used (nothing runs; the caller exits 1).
- * Settings that monitor nothing start no monitor but stay reloadable: a later reload may add some.
+ * Start the monitor; undefined when its settings could not be used (logged; nothing runs, the
+ * caller exits 1). Settings that monitor nothing start no monitor but stay reloadable: a later
+ * reload may add some.
  */
-export async function startMonitorHost(options: MonitorHostOptions): Promise<{ host?: MonitorHost; failed: boolean }> {
+export async function startMonitorHost(options: MonitorHostOptions): Promise<MonitorHost | undefined> {
   const { log } = options
   let current: RunningMonitor | undefined
   let key = ""
@@ -48,8 +44,8 @@ export async function startMonitorHost(options: MonitorHostOptions): Promise<{ h
       } else current = await built.start()
     }
   } catch (e) {
-    logConfigProblems(log, e)
-    return { failed: true }
+    for (const m of problemMessages(e)) log.error(m)
+    return undefined
   }
   const reloader = new MonitorReloader({
     log,
@@ -60,25 +56,22 @@ export async function startMonitorHost(options: MonitorHostOptions): Promise<{ h
   })
   options.onSwap?.(current)
   return {
-    failed: false,
-    host: {
-      reloader,
-      async reload() {
-        let spec: MonitorSpec | undefined
-        try {
-          spec = await options.read()
-        } catch (e) {
-          logConfigProblems(log, e)
-          log.error("Monitor: reload failed; still running the previous settings")
-          return undefined
-        }
-        if (spec === undefined) {
-          // upsmon keeps running when its file cannot be opened at a reload; so does this
-          if (reloader.current !== undefined) log.warn("Monitor: its settings file is gone; it keeps running with the previous settings")
-          return undefined
-        }
-        return reloader.reload(spec)
-      },
+    reloader,
+    async reload() {
+      let spec: MonitorSpec | undefined
+      try {
+        spec = await options.read()
+      } catch (e) {
+        for (const m of problemMessages(e)) log.error(m)
+        log.error("Monitor: reload failed; still running the previous settings")
+        return undefined
+      }
+      if (spec === undefined) {
+        // upsmon keeps running when its file cannot be opened at a reload; so does this
+        if (reloader.current !== undefined) log.warn("Monitor: its settings file is gone; it keeps running with the previous settings")
+        return undefined
+      }
+      return reloader.reload(spec)
     },
   }
 }

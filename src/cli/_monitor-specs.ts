@@ -8,7 +8,7 @@ import { isSecretRef, nodeConfigFs, type ConfigFs } from "../config/index.ts"
 import { isUpsschedCommand } from "../monitor/index.ts"
 import { createClusterMonitor, type ClusterMonitorOptions } from "./_cluster-monitor.ts"
 import type { MonitorSpec } from "./_monitor-reload.ts"
-import { createNutMonitor, readUpsmonConf, readUpssched, startMonitorBeside, type LocalServer, type NutMonitor, type NutMonitorOptions } from "./_monitor.ts"
+import { createNutMonitor, letDriversConnect, readUpsmonConf, readUpssched, startMonitorBeside, type LocalServer, type NutMonitor, type NutMonitorOptions } from "./_monitor.ts"
 
 interface StartOptions {
   readonly log: ConsolaInstance
@@ -28,7 +28,9 @@ function specOf(key: unknown, describe: string, build: () => Promise<NutMonitor 
     ...(nothing === undefined ? {} : { nothing }),
     async build() {
       const monitor = await build()
-      return monitor === undefined ? undefined : { start: () => startMonitorBeside(monitor, options) }
+      if (monitor === undefined) return undefined
+      await letDriversConnect(options.local)
+      return { start: () => startMonitorBeside(monitor, options) }
     },
   }
 }
@@ -63,12 +65,27 @@ export async function readUpsmonSpec(
 export async function clusterSpec(options: ClusterMonitorOptions): Promise<MonitorSpec> {
   const { loaded, role, host } = options.cluster
   const { http: _http, ...config } = loaded.config as { http?: unknown } & Record<string, unknown>
-  const secrets = await secretDigests(config, options.env, options.fs ?? nodeConfigFs)
+  // the monitor is built from the secret files as they were digested, each read once
+  const fs = readingOnce(options.fs ?? nodeConfigFs)
+  const secrets = await secretDigests(config, options.env, fs)
   const key = { host, role: role === undefined ? null : { index: role.index, entry: role.entry }, config, secrets, local: localKey(options.local) }
-  const describe = role === undefined ? "nothing" : role.entry.monitor.map((m) => (typeof m === "string" ? m : m.system)).join(", ")
+  const describe = role === undefined ? "nothing" : role.entry.monitor.map((m) => m.system).join(", ")
   const nothing =
     role === undefined ? `Host ${host} is in no role: nothing to monitor` : `The ${role.entry.role} role of host ${host} monitors nothing (roles[${role.index}].monitor is empty)`
-  return specOf(key, describe, () => createClusterMonitor(options), options, nothing)
+  return specOf(key, describe, () => createClusterMonitor({ ...options, fs }), options, nothing)
+}
+
+/** `fs` that reads each file once and hands out the same text again. */
+function readingOnce(fs: ConfigFs): ConfigFs {
+  const texts = new Map<string, Promise<string>>()
+  return {
+    readText(path) {
+      let text = texts.get(path)
+      if (text === undefined) texts.set(path, (text = fs.readText(path)))
+      return text
+    },
+    mode: (path) => fs.mode(path),
+  }
 }
 
 /**

@@ -217,6 +217,16 @@ export async function runMonitor(monitor: NutMonitor, signal: AbortSignal): Prom
 /** How long `serve` lets its drivers connect before the monitor's first poll. */
 const DRIVER_GRACE_MS = 5000
 
+/**
+ * Give the served drivers their chance to connect before a monitor polls them: upsd's drivers
+ * connect within a second or so, and a monitor polling before that would start with
+ * COMMBAD/COMMOK (and their NOTIFYCMDs) for nothing. Part of building a monitor, so a reload
+ * waits here while the previous monitor still runs.
+ */
+export async function letDriversConnect(local: LocalServer | undefined): Promise<void> {
+  if (local !== undefined) await waitForDrivers(local.ups, DRIVER_GRACE_MS)
+}
+
 async function waitForDrivers(served: readonly ServedUps[], timeoutMs: number): Promise<void> {
   const pending = served.filter((u) => u.state.availability() === "not-connected")
   if (pending.length === 0) return
@@ -296,17 +306,14 @@ export function monitorLogger(log: ConsolaInstance): MonitorLogger {
 }
 
 /**
- * Run a built monitor in the background of `serve` (after the served drivers had their chance to
- * connect). Returns its stop (a normal stop: LOGOUT); a shutdown or a crash sets the exit code.
+ * Run a built monitor in the background of `serve` (after {@link letDriversConnect}). Returns its
+ * stop (a normal stop: LOGOUT); a shutdown or a crash sets the exit code.
  */
 export async function startMonitorBeside(
   monitor: NutMonitor,
-  options: { readonly log: ConsolaInstance; readonly dryRun: boolean; readonly local?: LocalServer | undefined },
+  options: { readonly log: ConsolaInstance; readonly dryRun: boolean },
 ): Promise<{ stop(): Promise<void>; readonly done: Promise<void>; readonly loop: MonitorLoop; readonly minSupplies: number }> {
   const { log } = options
-  // upsd's drivers connect within a second or so; a monitor polling before that would start with
-  // COMMBAD/COMMOK (and their NOTIFYCMDs) for nothing
-  if (options.local !== undefined) await waitForDrivers(options.local.ups, DRIVER_GRACE_MS)
   const remote = monitor.loop.state.supplies.map((s) => s.supply.system).filter((s) => !monitor.local.includes(s))
   log.success(
     `nutctl monitoring ${[...monitor.local.map((s) => `${s} (in process)`), ...remote].join(", ")}${options.dryRun ? " (dry run)" : ""}`,

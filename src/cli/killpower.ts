@@ -1,7 +1,7 @@
 import { spawn } from "node:child_process"
 import { defineCommand } from "citty"
 import { hostname } from "node:os"
-import { ConfigError } from "../config/index.ts"
+import { problemMessages } from "../config/index.ts"
 import { nodeFlagFile, runKillpower, systemClock } from "../monitor/index.ts"
 import { planKillpower } from "./_killpower.ts"
 import { createLog } from "./_log.ts"
@@ -48,7 +48,7 @@ export default defineCommand({
         },
       )
     } catch (e) {
-      for (const m of e instanceof ConfigError ? e.issues.map((i) => i.message) : [(e as Error).message]) log.error(m)
+      for (const m of problemMessages(e)) log.error(m)
       process.exitCode = 1
       return
     }

@@ -54,9 +54,8 @@ export default defineCommand({
       for (const w of loaded.warnings) log.warn(w.message)
       return await clusterSpec({ cluster: clusterRole(loaded, host), log, dryRun, wall, env: (n) => process.env[n], dataDir: args["data-dir"] ?? DEFAULT_DATA_DIR })
     }
-    const started = await startMonitorHost({ read, log })
-    const running = started.host
-    if (started.failed || running === undefined) {
+    const running = await startMonitorHost({ read, log })
+    if (running === undefined) {
       if (defaultMissing) log.info("Or run from NUT's files: nutctl monitor --nut-config /etc/nut")
       process.exitCode = 1
       return

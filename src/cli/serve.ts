@@ -1,6 +1,6 @@
 import { defineCommand } from "citty"
 import { hostname } from "node:os"
-import { ConfigError, parseListenAddress, parseUpsSystem } from "../config/index.ts"
+import { ConfigError, parseListenAddress } from "../config/index.ts"
 import { formatAddress, type ListenAddress } from "../server/index.ts"
 import { DEFAULT_DATA_DIR } from "./_history.ts"
 import { httpListen, monitorViewOf, parseHttpConfig, startHttp, type RunningHttp } from "./_http.ts"
@@ -75,8 +75,8 @@ export default defineCommand({
       if (resolved.exitCode === 0 && cluster?.role !== undefined) {
         // HTTP on a secondary shows its view of the primary's UPS (polled over NUT) and its monitor
         let http: RunningHttp | undefined
-        const first = cluster.role.entry.monitor[0]
-        const primary = first === undefined ? undefined : parseUpsSystem(typeof first === "string" ? first : first.system)
+        // the config schema has parsed each monitor entry into ups, host and port already
+        const primary = cluster.role.entry.monitor[0]
         try {
           const httpConfig = parseHttpConfig(cluster.loaded.config.http, cluster.loaded.file)
           const at = httpListen(args.http as string | boolean | undefined, httpConfig.listen)
@@ -89,14 +89,13 @@ export default defineCommand({
         const onRecord = recordsTo(http)
         // SIGHUP re-reads the cluster config: this host's role may monitor other UPSes now
         let latest = cluster
-        const started = await startMonitorHost({
+        const host = await startMonitorHost({
           read: () => clusterSpec({ ...monitorOptions, cluster: latest, ...onRecord }),
           log,
           onSwap: (m) => http?.attachMonitor(viewOf(m)),
         })
-        const host = started.host
-        if (started.failed || host?.reloader.current === undefined) {
-          if (started.failed) process.exitCode = 1
+        if (host?.reloader.current === undefined) {
+          if (host === undefined) process.exitCode = 1
           await http?.stop()
           return
         }
@@ -154,7 +153,7 @@ export default defineCommand({
     const monitorHere = { ...monitorOptions, local: upsd, ...onRecord }
     let monitorHost: MonitorHost | undefined
     if (nutDir !== undefined || cluster !== undefined) {
-      const started = await startMonitorHost({
+      monitorHost = await startMonitorHost({
         read: async () => {
           if (nutDir === undefined) return cluster && (await clusterSpec({ ...monitorHere, cluster }))
           const read = await readUpsmonSpec(nutDir, false, monitorHere)
@@ -164,13 +163,12 @@ export default defineCommand({
         log,
         onSwap: (m) => http?.attachMonitor(viewOf(m)),
       })
-      if (started.failed) {
+      if (monitorHost === undefined) {
         await http?.stop()
         await upsd.stop()
         process.exitCode = 1
         return
       }
-      monitorHost = started.host
     }
     // SIGHUP (systemctl reload): re-read the same files, as upsd -c reload does
     const reload = async (): Promise<void> => {

@@ -140,3 +140,8 @@ export function errnoCode(cause: unknown): string | undefined {
   if (cause instanceof Error && cause.name === "NotFound") return "NotFound"
   return undefined
 }
+
+/** What to tell the user about `e`: every problem of a ConfigError (each names file, line or key), else its message. */
+export function problemMessages(e: unknown): string[] {
+  return e instanceof ConfigError ? e.issues.map((i) => i.message) : [(e as Error).message]
+}

@@ -1,7 +1,7 @@
 /** Config contracts: UPS definitions, what `serve` needs, warnings. */
 export type { ConfigWarning, ServeSetup, UpsDefinition } from "./types.ts"
 /** Typed config errors with file, line, key and what was expected. */
-export { CONFIG_ERROR_CODES, ConfigError, type ConfigErrorCode, type ConfigIssue } from "./errors.ts"
+export { CONFIG_ERROR_CODES, ConfigError, problemMessages, type ConfigErrorCode, type ConfigIssue } from "./errors.ts"
 /** File access capability for loaders (real file system or in memory). */
 export { memoryConfigFs, type ConfigFs } from "./fs.ts"
 /** ConfigFs on the real file system. */
