@@ -85,13 +85,13 @@ export class DriverFleet {
     this.#maxAgeMs = maxAgeMs
     const next = new Set(defs.map((d) => d.name))
     const changed: string[] = []
-    let listChanged = false
+    const before = [...this.#running.keys()]
+    let described = false
     for (const [name, r] of this.#running) {
       if (next.has(name)) continue
       await this.#stop(r)
       this.#running.delete(name)
       changed.push(`UPS [${name}] removed`)
-      listChanged = true
     }
     const order: Running[] = []
     for (const def of defs) {
@@ -101,7 +101,6 @@ export class DriverFleet {
         r = this.#entry(def, driver!)
         this.#start(r)
         changed.push(`UPS [${def.name}] added`)
-        listChanged = true
       } else if (driver) {
         await this.#stop(r)
         r.driver = driver
@@ -111,7 +110,7 @@ export class DriverFleet {
       if (r.ups.desc !== def.desc) {
         r.ups.desc = def.desc
         changed.push(`UPS [${def.name}] description`)
-        listChanged = true
+        described = true
       }
       r.def = def
       order.push(r)
@@ -119,6 +118,7 @@ export class DriverFleet {
     // ups.conf's order from now on (LIST UPS follows it)
     this.#running.clear()
     for (const r of order) this.#running.set(r.def.name, r)
+    const listChanged = described || before.length !== order.length || order.some((r, i) => r.def.name !== before[i])
     return { changed, served: listChanged ? this.served : undefined }
   }
 

@@ -69,6 +69,12 @@ test("a reload starts new UPS sections, stops removed ones and restarts changed 
     await until("office's data", () => ask(upsd, "GET VAR office ups.model").startsWith("VAR"))
     assert.equal(ask(upsd, "LIST UPS"), 'BEGIN LIST UPS\nUPS rack "Rack, new battery"\nUPS office "Description unavailable"\nEND LIST UPS\n')
 
+    // reordered sections, nothing else: no driver restarts, but LIST UPS follows the new order
+    const reordered = await upsd.reload(setup(box.dir, [{ name: "office", port: "apc.dev" }, { name: "rack", port: "cp.dev", desc: "Rack, new battery" }]))
+    assert.deepEqual(reordered.changed.filter((c) => c.startsWith("UPS")), [])
+    assert.equal(reordered.upsListChanged, true)
+    assert.equal(ask(upsd, "LIST UPS"), 'BEGIN LIST UPS\nUPS office "Description unavailable"\nUPS rack "Rack, new battery"\nEND LIST UPS\n')
+
     // removed: rack goes; its state forgets what the driver published, requests get UNKNOWN-UPS
     const removal = await upsd.reload(setup(box.dir, [{ name: "office", port: "apc.dev" }]))
     assert.deepEqual(removal.changed.filter((c) => c.startsWith("UPS")), ["UPS [rack] removed"])
