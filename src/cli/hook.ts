@@ -139,6 +139,7 @@ async function runHook(args: HookArgs, cli: CliEnv, env: HookEnv, failure: { onE
   const policy: HookPolicy = { minCharge: flags.minCharge ?? conf.minCharge, minRuntime: flags.minRuntime ?? conf.minRuntime, onError }
   const targets = hookTargets(args, view)
   const seconds = flags.timeout ?? conf.timeout ?? 3
+  // hook.timeout is checked by the config's schema
   if (seconds <= 0) throw new UsageError(`--timeout must be a positive number of seconds, not ${args.timeout}`)
   const readings = await collectReadings(targets, (t) => openClient(cli, t, { tls: "try", timeout: String(seconds) }))
   const decision = decideStart({ vmid: args.vmid, migratedFrom, haManaged, override, readings, policy })

@@ -57,11 +57,12 @@ test("parseNutctlConfig() names file, line, key path and what was expected", () 
 })
 
 test("parseNutctlConfig() refuses lowbattery: false instead of ignoring it, and checks the hook section", () => {
-  const text = ["shutdown:", "  when:", "    lowbattery: false", "hook:", "  minCharge: 140", "  onError: maybe"].join("\n")
+  const text = ["shutdown:", "  when:", "    lowbattery: false", "hook:", "  minCharge: 140", "  onError: maybe", "  timeout: 0s"].join("\n")
   assert.deepEqual(issuesOf(text), [
     "nutctl.yaml:3: shutdown.when.lowbattery expects true: low battery always shuts down, as in upsmon (shut down earlier with runtimeBelow or onBatteryFor), got false",
     "nutctl.yaml:5: hook.minCharge expects a charge in percent (0–100), got 140",
     'nutctl.yaml:6: hook.onError expects open or closed, got "maybe"',
+    'nutctl.yaml:7: hook.timeout expects a duration above zero, like 3s, got 0',
   ])
 })
 

@@ -191,7 +191,7 @@ const hook = z.strictObject({
   /** When the UPS server cannot be asked: open = start anyway, closed = refuse. */
   onError: z.enum(["open", "closed"], { error: "open or closed" }).optional(),
   /** How long pre-start waits for the UPS server (the start task waits for the hook). */
-  timeout: duration.optional(),
+  timeout: duration.refine((s) => s > 0, { error: "a duration above zero, like 3s" }).optional(),
 })
 
 /** The whole config file. */
