@@ -12,9 +12,6 @@ import { createPowerSeries, openEventHistory, type EventHistory, type EventHub, 
 import type { ProgressEvent, ProgressSink } from "../shutdown/index.ts"
 import { createStore, type JsonValue, type NutctlStore } from "../store/index.ts"
 
-/** nutctl's state directory (the installer creates it; the shutdown journal lives there too). */
-export const DEFAULT_DATA_DIR = "/var/lib/nutctl"
-
 /** Where to keep the history: a directory (fs driver) or an unstorage driver (Redis, …). */
 export interface HistoryStoreOptions {
   readonly dir?: string

@@ -86,7 +86,7 @@ export interface StartHttpOptions {
   readonly monitor?: MonitorView
   /** PLACEHOLDER until issue 5. */
   readonly shutdown?: ShutdownView
-  /** Where the event and power history is kept, e.g. `{ dir: DEFAULT_DATA_DIR }` (_history.ts); absent: memory only. */
+  /** Where the event and power history is kept, e.g. `{ dir: DEFAULT_DATA_DIR }` (_paths.ts); absent: memory only. */
   readonly history?: HistoryStoreOptions
   readonly retention?: HistoryRetention
   readonly log: ConsolaInstance

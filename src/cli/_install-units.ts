@@ -3,6 +3,7 @@
  * the system-shutdown hook that runs `nutctl killpower` (research/executors-reference.md §3,
  * nut-reference.md §3.7). contrib/systemd/ holds the rendered defaults; a test keeps them equal.
  */
+import { DEFAULT_CLUSTER_CONFIG, DEFAULT_DATA_DIR } from "./_paths.ts"
 
 /** Where things go on a Debian-family host. */
 export interface InstallPaths {
@@ -21,8 +22,8 @@ export interface InstallPaths {
 export const DEFAULT_PATHS: InstallPaths = {
   bin: "/usr/local/bin/nutctl",
   configDir: "/etc/nutctl",
-  config: "/etc/nutctl/nutctl.yaml",
-  stateDir: "/var/lib/nutctl",
+  config: DEFAULT_CLUSTER_CONFIG,
+  stateDir: DEFAULT_DATA_DIR,
   unitDir: "/etc/systemd/system",
   shutdownHookDir: "/usr/lib/systemd/system-shutdown",
   manifest: "/var/lib/nutctl/install-manifest.json",

@@ -2,9 +2,7 @@ import { ConfigError, buildServeSetup, loadNutConfigDir, loadNutctlConfig, nodeC
 import type { ListenAddress } from "../server/index.ts"
 import { clusterRole, type ClusterRole } from "./_cluster-monitor.ts"
 import { demoSetup } from "./_upsd.ts"
-
-/** Where cluster configs are looked for when neither --config nor $NUTCTL_CONFIG names one. */
-export const DEFAULT_CLUSTER_CONFIG = "/etc/nutctl/nutctl.yaml"
+import { DEFAULT_CLUSTER_CONFIG } from "./_paths.ts"
 
 export interface ServeSource {
   readonly demo: boolean

@@ -25,15 +25,10 @@ import type { AutoNeed } from "./_check-need.ts"
 import type { ProbeReport } from "./_check-probes.ts"
 import { cliEnv, type CliEnv } from "./_io.ts"
 import { DEFAULT_HOST, UsageError, parseUpsTarget, type UpsTarget } from "./_target.ts"
-
-/** Same default as serve (src/cli/_serve-setup.ts), repeated so check does not load the server code. */
-const DEFAULT_CLUSTER_CONFIG = "/etc/nutctl/nutctl.yaml"
+import { DEFAULT_CLUSTER_CONFIG, DEFAULT_DATA_DIR } from "./_paths.ts"
 
 /** Where check remembers self-test results. */
-export const DEFAULT_CHECK_STATE = "/var/lib/nutctl/check-state.json"
-
-/** serve's `--data-dir` default (src/cli/_history.ts), repeated so check does not load the history code. */
-const DEFAULT_DATA_DIR = "/var/lib/nutctl"
+export const DEFAULT_CHECK_STATE = `${DEFAULT_DATA_DIR}/check-state.json`
 
 /** Seconds a probe may take by default: PVE answers a wrong token only after ~3 s. */
 const DEFAULT_PROBE_TIMEOUT = 5

@@ -2,7 +2,8 @@ import { test } from "node:test"
 import assert from "node:assert/strict"
 import { fixture, fixturePath } from "../../test/support/fixture.ts"
 import { memoryConfigFs, nodeConfigFs, type ConfigFs } from "../config/index.ts"
-import { DEFAULT_CONFIG_PATH, runConfigCheck, type ConfigCheckOptions } from "./config.ts"
+import { runConfigCheck, type ConfigCheckOptions } from "./config.ts"
+import { DEFAULT_CLUSTER_CONFIG } from "./_paths.ts"
 
 const CLUSTER = [
   "ups:",
@@ -37,7 +38,7 @@ const clusterFs = (extra: Record<string, string | { text: string; mode: number }
 test("runConfigCheck() validates the default config and shows every role pattern", async () => {
   const r = await check({ hostname: "laptop" }, { fs: clusterFs() })
   assert.equal(r.code, 0)
-  assert.match(r.out, new RegExp(`^${DEFAULT_CONFIG_PATH} \\(yaml\\): valid`))
+  assert.match(r.out, new RegExp(`^${DEFAULT_CLUSTER_CONFIG} \\(yaml\\): valid`))
   assert.match(r.out, /nas {6}primary {4}truenas\*/)
   assert.match(r.out, /compute {2}secondary {2}pve-compute-\*/)
   assert.match(r.out, /host laptop: no role matches; only read-only commands/)
@@ -77,7 +78,7 @@ test("runConfigCheck() prefers --config, then $NUTCTL_CONFIG", async () => {
 test("runConfigCheck() fails with the file name when the config is missing", async () => {
   const r = await check({}, { fs: memoryConfigFs({}) })
   assert.equal(r.code, 1)
-  assert.equal(r.err, `error: Cannot read ${DEFAULT_CONFIG_PATH}: no such file`)
+  assert.equal(r.err, `error: Cannot read ${DEFAULT_CLUSTER_CONFIG}: no such file`)
 })
 
 test("runConfigCheck() --nut-config checks a NUT directory alone", async () => {

@@ -19,9 +19,9 @@ import {
 } from "../config/index.ts"
 import type { ListenAddress, UserRecord } from "../server/index.ts"
 import { printRolePlan } from "./_role-plan.ts"
+import { DEFAULT_CLUSTER_CONFIG } from "./_paths.ts"
 
 /** Where the cluster config is looked for when neither --config nor $NUTCTL_CONFIG names one. */
-export const DEFAULT_CONFIG_PATH = "/etc/nutctl/nutctl.yaml"
 
 export interface ConfigCheckOptions {
   /** --config FILE */
@@ -59,7 +59,7 @@ export async function runConfigCheck(options: ConfigCheckOptions, io: ConfigChec
   }
 
   const envConfig = io.env("NUTCTL_CONFIG")
-  const configPath = options.config ?? (envConfig || undefined) ?? (options.nutConfig === undefined ? DEFAULT_CONFIG_PATH : undefined)
+  const configPath = options.config ?? (envConfig || undefined) ?? (options.nutConfig === undefined ? DEFAULT_CLUSTER_CONFIG : undefined)
   const host = options.hostname ?? io.localHostname
 
   if (configPath !== undefined) {
@@ -211,7 +211,7 @@ function sameHost(a: string, b: string): boolean {
 const check = defineCommand({
   meta: { name: "check", description: "Validate nutctl's config (and/or a NUT config directory) and show the role of a host" },
   args: {
-    config: { type: "string", description: `nutctl config file (default: $NUTCTL_CONFIG or ${DEFAULT_CONFIG_PATH})`, valueHint: "FILE" },
+    config: { type: "string", description: `nutctl config file (default: $NUTCTL_CONFIG or ${DEFAULT_CLUSTER_CONFIG})`, valueHint: "FILE" },
     "nut-config": { type: "string", description: "Also check NUT's own files (ups.conf, upsd.conf, upsd.users, upsmon.conf) in DIR", valueHint: "DIR" },
     hostname: { type: "string", description: "Show the role of this host (default: this machine)", valueHint: "H" },
   },

@@ -12,20 +12,17 @@ import { defineCommand } from "citty"
 import { nodeConfigFs } from "../config/index.ts"
 import { systemClock } from "../monitor/index.ts"
 import { createStore } from "../store/index.ts"
-import { DEFAULT_CONFIG_PATH } from "./config.ts"
 import { runDrill } from "./_drill.ts"
 import { runSimulatedDrill } from "./_drill-simulate.ts"
 import { createLog } from "./_log.ts"
-
-/** Where learned durations and the journal live unless --state-dir says otherwise. */
-export const DEFAULT_STATE_DIR = "/var/lib/nutctl"
+import { DEFAULT_CLUSTER_CONFIG, DEFAULT_DATA_DIR } from "./_paths.ts"
 
 export default defineCommand({
   meta: { name: "drill", description: "Rehearse a power failure: every host's shutdown plan as a dry run, the timeline, and whether it fits the battery" },
   args: {
-    config: { type: "string", description: `nutctl config file (default: $NUTCTL_CONFIG or ${DEFAULT_CONFIG_PATH})`, valueHint: "FILE" },
+    config: { type: "string", description: `nutctl config file (default: $NUTCTL_CONFIG or ${DEFAULT_CLUSTER_CONFIG})`, valueHint: "FILE" },
     hosts: { type: "string", description: "Hosts to rehearse, comma-separated (default: the roles' literal host names and this machine)", valueHint: "H,…" },
-    "state-dir": { type: "string", description: `Learned durations are read from and written to DIR (default: ${DEFAULT_STATE_DIR} when it exists)`, valueHint: "DIR" },
+    "state-dir": { type: "string", description: `Learned durations are read from and written to DIR (default: ${DEFAULT_DATA_DIR} when it exists)`, valueHint: "DIR" },
     simulate: { type: "boolean", description: "Run a whole simulated cluster (UPS, TrueNAS primary, three secondaries) in one process, time compressed" },
     speed: { type: "string", description: "With --simulate: time compression factor (default 40)", valueHint: "N" },
     verbose: { type: "boolean", alias: "v", description: "Log debug details" },
@@ -45,11 +42,11 @@ export default defineCommand({
       process.exitCode = result.ok ? 0 : 1
       return
     }
-    const dir = args["state-dir"] ?? (existsSync(DEFAULT_STATE_DIR) ? DEFAULT_STATE_DIR : undefined)
+    const dir = args["state-dir"] ?? (existsSync(DEFAULT_DATA_DIR) ? DEFAULT_DATA_DIR : undefined)
     const store = createStore(dir === undefined ? {} : { dir })
     try {
       process.exitCode = await runDrill(
-        { config: args.config ?? (process.env["NUTCTL_CONFIG"] || DEFAULT_CONFIG_PATH), ...(args.hosts ? { hosts: args.hosts.split(",").map((h) => h.trim()).filter((h) => h !== "") } : {}) },
+        { config: args.config ?? (process.env["NUTCTL_CONFIG"] || DEFAULT_CLUSTER_CONFIG), ...(args.hosts ? { hosts: args.hosts.split(",").map((h) => h.trim()).filter((h) => h !== "") } : {}) },
         { fs: nodeConfigFs, env: (n) => process.env[n], localHostname: hostname(), clock: systemClock, store, out: (l) => console.log(l), err: (l) => console.error(l) },
       )
     } finally {

@@ -8,7 +8,7 @@ import { defineCommand } from "citty"
 import { existsSync } from "node:fs"
 import { fromStored, matchesEvent, parseSince, toStored, type HttpEvent } from "../http/index.ts"
 import { createStore } from "../store/index.ts"
-import { DEFAULT_DATA_DIR } from "./_history.ts"
+import { DEFAULT_DATA_DIR } from "./_paths.ts"
 import { EXIT, runCli } from "./_io.ts"
 import { UsageError } from "./_target.ts"
 

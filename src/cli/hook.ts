@@ -18,8 +18,7 @@ import { readClusterView } from "./_check-load.ts"
 import type { ClusterView } from "./_check-config.ts"
 import { cliEnv, type CliEnv } from "./_io.ts"
 import { DEFAULT_HOST, UsageError, parseUpsTarget, type UpsTarget } from "./_target.ts"
-
-const DEFAULT_CLUSTER_CONFIG = "/etc/nutctl/nutctl.yaml"
+import { DEFAULT_CLUSTER_CONFIG, DEFAULT_DATA_DIR } from "./_paths.ts"
 
 /** What the hook touches besides the network; tests inject every field through citty's `data`. */
 interface HookEnv {
@@ -56,7 +55,7 @@ export default defineCommand({
     "min-runtime": { type: "string", description: "Refuse starts below this runtime (seconds) (default: hook.minRuntime)", valueHint: "SECONDS" },
     "on-error": { type: "string", description: "When the UPS server cannot be asked: open = start anyway, closed = refuse (default: hook.onError, else open)", valueHint: "open|closed" },
     timeout: { type: "string", description: "Seconds to wait for the UPS server, the start task waits for the hook (default: hook.timeout, else 3)", valueHint: "SECONDS" },
-    "state-dir": { type: "string", description: "nutctl's store (stop durations)", valueHint: "DIR", default: "/var/lib/nutctl" },
+    "state-dir": { type: "string", description: "nutctl's store (stop durations)", valueHint: "DIR", default: DEFAULT_DATA_DIR },
     "run-dir": { type: "string", description: "Where pre-stop marks and hook-override live", valueHint: "DIR", default: "/run/nutctl" },
     "pve-dir": { type: "string", description: "Proxmox VE's cluster file system (ha/resources.cfg)", valueHint: "DIR", default: "/etc/pve" },
   },
@@ -97,7 +96,7 @@ async function runHook(args: HookArgs, cli: CliEnv, env: HookEnv, failure: { onE
   const given = args["on-error"]
   if (given !== undefined && given !== "open" && given !== "closed") throw new UsageError(`--on-error must be open or closed, not ${given}`)
   const flags = { minCharge: number(args["min-charge"], "--min-charge"), minRuntime: number(args["min-runtime"], "--min-runtime"), timeout: number(args.timeout, "--timeout") }
-  const stateDir = args["state-dir"] ?? "/var/lib/nutctl"
+  const stateDir = args["state-dir"] ?? DEFAULT_DATA_DIR
   const runDir = args["run-dir"] ?? "/run/nutctl"
   const say = (line: string): void => cli.io.out(`nutctl: ${line}\n`)
   switch (args.phase) {

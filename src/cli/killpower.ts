@@ -6,7 +6,7 @@ import { nodeFlagFile, runKillpower, systemClock } from "../monitor/index.ts"
 import { planKillpower } from "./_killpower.ts"
 import { createLog } from "./_log.ts"
 import { monitorLogger } from "./_monitor.ts"
-import { DEFAULT_CLUSTER_CONFIG } from "./_serve-setup.ts"
+import { DEFAULT_CLUSTER_CONFIG } from "./_paths.ts"
 import { hidCapabilities } from "./_upsd.ts"
 
 /** What Debian's nutshutdown runs after POWEROFF_WAIT: a reboot that does not wait for anything. */
