@@ -150,3 +150,16 @@ test("proxmox probe: on a Ceph cluster the flags need Sys.Modify on /, unless ce
   assert.equal((await probe(limited, { ceph: "off" }))?.state, "ok")
   assert.deepEqual(limited.sim.invalidRequests, [])
 })
+
+test("proxmox probe: a Ceph whose monitors do not answer is a WARNING, as the plan treats it, and still needs Sys.Modify", async () => {
+  // the only monitor runs on pve3, which is down: the cluster keeps quorum (2 of 3), Ceph has none
+  const spec = { ...standardCluster(), ceph: { flags: [], mons: ["pve3"] } }
+  const h = await harness(spec)
+  h.sim.cluster.nodes.get("pve3")!.online = false
+  const r = await probe(h)
+  assert.equal(r?.state, "warning", r?.text ?? "")
+  assert.match(r?.text ?? "", /Ceph flags; Ceph does not answer \(.*got timeout.*\): the shutdown would try to set its flags anyway$/)
+  const limited = await harness(withToken({ privs: ALL_PRIVILEGES.filter((p) => p !== "Sys.Modify") }, spec))
+  limited.sim.cluster.nodes.get("pve3")!.online = false
+  assert.match((await probe(limited))?.text ?? "", /lacks Sys\.Modify on \//)
+})

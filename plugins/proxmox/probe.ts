@@ -118,8 +118,19 @@ async function checkPrivileges(s: Session, version: string): Promise<ProbeResult
     if (ha === "freeze") need("/", "Sys.Modify")
     else if (ha !== "off") need("/", "Sys.Console")
   }
-  // a cluster without Ceph answers 500 "binary not installed": then there is nothing to set
-  const ceph = audit && c.ceph !== "off" ? (await readCeph(api)).present : false
+  // a cluster without Ceph answers 500 "binary not installed": then there is nothing to set. A Ceph
+  // whose monitors do not answer is there all the same; the plan warns and tries again, so does this
+  let ceph = false
+  let cephTrouble: string | undefined
+  if (audit && c.ceph !== "off") {
+    try {
+      ceph = (await readCeph(api)).present
+    } catch (e) {
+      if (!(e instanceof ProxmoxError) || isApiUnusable(e)) throw e
+      ceph = true
+      cephTrouble = (e as Error).message
+    }
+  }
   if (ceph) need("/", "Sys.Modify")
   const head = `Proxmox VE ${version} at ${c.url}: token accepted`
   if (missing.size > 0) {
@@ -128,5 +139,6 @@ async function checkPrivileges(s: Session, version: string): Promise<ProbeResult
   }
   const covers = [`${guests.length} guest${guests.length === 1 ? "" : "s"}`, `${nodes.length} node${nodes.length === 1 ? "" : "s"}`, ...(ha === "off" ? [] : [`HA (${ha})`]), ...(ceph ? ["Ceph flags"] : [])]
   if (!quorate) return { state: "warning", text: `${head}; node ${s.node} is not quorate: a shutdown now would only take down its own guests (privileges cover ${covers.join(", ")})` }
+  if (cephTrouble !== undefined) return { state: "warning", text: `${head}, privileges cover ${covers.join(", ")}; Ceph does not answer (${cephTrouble}): the shutdown would try to set its flags anyway` }
   return { state: "ok", text: `${head}, privileges cover ${covers.join(", ")}` }
 }
