@@ -268,7 +268,7 @@ function doShutdown(state: HostState, env: MonitorEnv, out: MonitorEffect[]): Ho
 function finish(state: HostState, env: MonitorEnv, out: MonitorEffect[]): HostState {
   log(out, env, { level: "crit", code: "SHUTDOWN_REQUESTED", message: "Running the shutdown" })
   // nutctl keeps its logins until the plan is done (shutdownDone): see MonitorConfig
-  if (env.config.keepLoginDuringShutdown !== true) out.push({ type: "closeConnections" })
+  if (env.config.keepLoginDuringShutdown !== true) out.push({ type: "closeConnections", when: "shutdownUnderway" })
   const { powerDownFlag, shutdownCmd } = env.config
   out.push({ type: "requestShutdown", ...(powerDownFlag === undefined ? {} : { powerDownFlag }), ...(shutdownCmd === undefined ? {} : { shutdownCmd }) })
   return { ...state, phase: { kind: "shutdown", at: env.now } }

@@ -8,7 +8,7 @@ import assert from "node:assert/strict"
 import { test } from "node:test"
 import { parseUpsmonConf } from "../config/index.ts"
 import { ManualClock } from "../../test/support/manual-clock.ts"
-import { POWERDOWNFLAG_CONTENT, createMonitorLoop, monitorConfigFromUpsmonConf, type FlagFile, type MonitorConfig, type MonitorOutcome, type PollResult, type ShutdownReport, type SupplyLink } from "./index.ts"
+import { POWERDOWNFLAG_CONTENT, createMonitorLoop, monitorConfigFromUpsmonConf, type FlagFile, type MonitorConfig, type MonitorOutcome, type PollResult, type ShutdownReport, type ShutdownRequest, type SupplyLink } from "./index.ts"
 
 const UPS = "rack@localhost"
 
@@ -51,16 +51,19 @@ class Link implements SupplyLink {
   }
 }
 
-/** A plan the test ends: `finish()` completes it; an abort ends it as called off. */
+/** A plan the test ends: `underway()` says its first step started, `finish()` completes it; an abort ends it as called off. */
 function plan() {
   let finish: (report: ShutdownReport) => void = () => {}
+  let underway: () => void = () => {}
   const seen: { signal?: AbortSignal; reason?: unknown } = {}
   return {
     seen,
     finish: (report: ShutdownReport = { ok: true, failures: [] }) => finish(report),
+    underway: () => underway(),
     handler: {
-      run(_request: unknown, signal: AbortSignal): Promise<ShutdownReport> {
+      run(request: ShutdownRequest, signal: AbortSignal): Promise<ShutdownReport> {
         seen.signal = signal
+        underway = () => request.onUnderway?.()
         return new Promise<ShutdownReport>((resolve) => {
           finish = resolve
           // what runPlan does before its point of no return: stop and report the abort
@@ -118,13 +121,17 @@ test("createMonitorLoop() keepLoginDuringShutdown: a secondary keeps its connect
   assert.ok(s.logs.includes("The shutdown plan has finished: logging out"))
 })
 
-test("createMonitorLoop() without keepLoginDuringShutdown drops the connection before the plan, as upsmon", async () => {
+test("createMonitorLoop() without keepLoginDuringShutdown drops the connection once the plan is under way, as upsmon's exit", async () => {
   const link = new Link()
   const p = plan()
   const s = start(conf("secondary", false), link, p)
   await s.advance(100)
   link.fsd = true
   await s.advance(5000)
+  assert.equal(phase(s), "shutdown")
+  // the primary waits for this login to go: it must not go before SHUTDOWNCMD has started here
+  assert.ok(!link.calls.includes("drop"), "still logged in while the plan has not started a step")
+  p.underway()
   assert.equal(link.calls.at(-1), "drop")
   const polls = link.calls.filter((c) => c === "poll").length
   await s.advance(3000)

@@ -103,6 +103,8 @@ export class MonitorLoop {
   #plan: Promise<void> | undefined
   /** Aborts the plan's signal: power returned. */
   #planAbort: AbortController | undefined
+  /** A closeConnections waits for the shutdown to be under way. */
+  #dropOnUnderway = false
 
   constructor(options: MonitorLoopOptions) {
     this.#o = options
@@ -293,7 +295,8 @@ export class MonitorLoop {
         this.#queryNumLogins(effect.systems)
         return
       case "closeConnections":
-        for (const link of this.#links.values()) link.drop()
+        if (effect.when === "shutdownUnderway") this.#dropOnUnderway = true
+        else this.#dropLinks()
         return
       case "requestShutdown":
         return this.#shutdown(effect.shutdownCmd)
@@ -342,18 +345,29 @@ export class MonitorLoop {
         }
       }
     }
+    const onUnderway = (): void => {
+      if (!this.#dropOnUnderway) return
+      this.#dropOnUnderway = false
+      this.#dropLinks()
+    }
     // only power returning aborts it: stopping nutctl (which the shutdown itself may cause) must not
     const abort = new AbortController()
-    const running = this.#o.shutdown.run(shutdownCmd === undefined ? { at } : { at, shutdownCmd }, abort.signal).catch((e: unknown): ShutdownReport => ({ ok: false, failures: [(e as Error).message] }))
+    const request = shutdownCmd === undefined ? { at, onUnderway } : { at, shutdownCmd, onUnderway }
+    const running = this.#o.shutdown.run(request, abort.signal).catch((e: unknown): ShutdownReport => ({ ok: false, failures: [(e as Error).message] }))
     if (this.#o.config.keepLoginDuringShutdown !== true) {
-      // upsmon: its connections are gone, nothing is watched any more
+      // upsmon: its connections are gone (at the latest now), nothing is watched any more
       const report = await running
+      onUnderway()
       for (const f of report.failures) log("error", f)
       this.#outcome = { kind: "shutdown", at, report }
       return
     }
     this.#planAbort = abort
     this.#plan = running.then((report) => this.#enqueue({ kind: "planEnded", at, report }))
+  }
+
+  #dropLinks(): void {
+    for (const link of this.#links.values()) link.drop()
   }
 
   /** powerReturned: abort the plan's signal, unless an FSD we set could not be taken back. */

@@ -33,10 +33,17 @@ export interface ExecutorShutdownOptions {
 /** A ShutdownHandler that runs executor plans one after the other. */
 export function executorShutdownHandler(options: ExecutorShutdownOptions): ShutdownHandler {
   return {
-    async run(_request, signal): Promise<ShutdownReport> {
+    async run(request, signal): Promise<ShutdownReport> {
       const { executors, log } = options
+      let underway = false
+      const onStepStarted = (): void => {
+        if (underway) return
+        underway = true
+        request.onUnderway?.()
+      }
       if (executors.length === 0) {
         log("warning", "No shutdown plan (SHUTDOWNCMD is not set): nothing to run")
+        onStepStarted()
         return { ok: true, failures: [] }
       }
       const failures: string[] = []
@@ -45,12 +52,13 @@ export function executorShutdownHandler(options: ExecutorShutdownOptions): Shutd
         const ctx = { config, host: options.host, clock: options.clock, log: elog, signal, dryRun: options.dryRun === true }
         try {
           const steps = await planExecutor(executor, ctx)
-          const outcomes = await runSteps(executor.name, steps, { clock: options.clock, signal })
+          const outcomes = await runSteps(executor.name, steps, { clock: options.clock, signal, onStepStarted })
           for (const o of outcomes) if (o.error !== undefined) failures.push(o.error.message)
         } catch (e) {
           failures.push(`Cannot plan executor ${executor.name}: ${(e as Error).message}`)
         }
       }
+      onStepStarted()
       return { ok: failures.length === 0, failures }
     },
   }

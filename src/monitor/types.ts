@@ -174,8 +174,13 @@ export type MonitorEffect =
   | { readonly type: "setFsd"; readonly system: string }
   /** Send `GET NUMLOGINS <ups>` on each; feed the answers as one `numLogins` event. */
   | { readonly type: "getNumLogins"; readonly systems: readonly string[] }
-  /** Close every NUT connection without LOGOUT (the server's NUMLOGINS drops when the socket closes). */
-  | { readonly type: "closeConnections" }
+  /**
+   * Close every NUT connection without LOGOUT (the server's NUMLOGINS drops when the socket closes).
+   * `when: "shutdownUnderway"`: not before the requestShutdown that follows has its first step
+   * started, so a primary waiting for this host to leave cannot go down before this host's
+   * SHUTDOWNCMD runs (upsmon's child and parent race there).
+   */
+  | { readonly type: "closeConnections"; readonly when?: "shutdownUnderway" }
   /** Run this host's shutdown: write POWERDOWNFLAG (when set), then the shutdown plan. */
   | { readonly type: "requestShutdown"; readonly powerDownFlag?: string; readonly shutdownCmd?: string }
   /**
@@ -261,6 +266,11 @@ export interface ShutdownRequest {
   readonly at: number
   /** SHUTDOWNCMD from the config, when set (the `command` executor's plan). */
   readonly shutdownCmd?: string
+  /**
+   * Called once the shutdown is under way: its first step has started (SHUTDOWNCMD is spawned), or
+   * there was nothing to start. A handler that never calls it is taken as under way when it ends.
+   */
+  readonly onUnderway?: () => void
 }
 
 /** How the shutdown went, as far as this process saw it. */

@@ -22,6 +22,8 @@ export interface RunStepsOptions {
   readonly signal?: AbortSignal
   /** Go on with the next step after a failure (a shutdown should do as much as it can). @default true */
   readonly continueOnError?: boolean
+  /** Called as soon as a step's `run` has been called (a command step has spawned its process by then). */
+  readonly onStepStarted?: (stepId: string) => void
 }
 
 /** Run `steps` of `executor` one after the other; never rejects, the outcomes say what failed. */
@@ -52,6 +54,7 @@ async function runStep(executor: string, step: Step, options: RunStepsOptions): 
       () => ({ ok: true as const }),
       (cause: unknown) => ({ ok: false as const, cause }),
     )
+    options.onStepStarted?.(step.id)
     const first = await Promise.race([ran, timedOut])
     if (first === "timeout") {
       abort.abort(new ExecutorTimeoutError(executor, step.id, step.timeoutMs))
