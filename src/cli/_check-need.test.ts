@@ -31,11 +31,11 @@ async function ups(): Promise<FakeUpsServer> {
 }
 
 /** A data directory with pve1's budget in it, as the monitor saves it. */
-async function dataDir(budget?: { needMs: number; ageMs: number }): Promise<string> {
+async function dataDir(budget?: { needMs: number; ageMs: number; unlearned?: number }): Promise<string> {
   const dir = mkdtempSync(join(root, "data-"))
   if (budget !== undefined) {
     const store = createStore({ dir })
-    await saveBudget(store, { version: 1, host: "pve1", needMs: budget.needMs, expectedMs: (budget.needMs - 30_000) / 1.25, worstMs: budget.needMs, unlearned: 0, computedAt: NOW - budget.ageMs })
+    await saveBudget(store, { version: 1, host: "pve1", needMs: budget.needMs, expectedMs: (budget.needMs - 30_000) / 1.25, worstMs: budget.needMs, unlearned: budget.unlearned ?? 0, computedAt: NOW - budget.ageMs })
     await store.dispose()
   }
   return dir
@@ -67,6 +67,9 @@ test("nutctl check with runtimeBelow: auto compares battery.runtime with the mon
   const short = await runCheck(s.port, ["--data-dir", await dataDir({ needMs: 30 * MIN, ageMs: 0 })])
   assert.equal(short.code, 2, short.out)
   assert.match(short.out, /runtime 25 min does not cover the shutdown plan's 30 min \(runtimeBelow: auto, the plan's budget of 0 s ago\)/)
+  // steps with nothing learned yet count at their timeout: the message says the figure errs early
+  const untimed = await runCheck(s.port, ["--data-dir", await dataDir({ needMs: 30 * MIN, ageMs: 0, unlearned: 2 })])
+  assert.match(untimed.out, /\(runtimeBelow: auto, the plan's budget of 0 s ago; 2 steps not yet timed, counted at their timeout until nutctl drill runs\)/)
   const ample = await runCheck(s.port, ["--data-dir", await dataDir({ needMs: 10 * MIN, ageMs: 59 * MIN }), "--json"])
   assert.equal(ample.code, 0, ample.out)
   assert.deepEqual((JSON.parse(ample.out) as { extra: unknown[] }).extra, [])

@@ -37,7 +37,9 @@ export async function readAutoNeed(dataDir: string, host: string, now: number): 
     return { finding: { check: "need", state: NAGIOS.WARNING, text: `runtimeBelow: auto: no shutdown plan budget for ${host} in ${dataDir}: is nutctl serve running here with this --data-dir? battery.runtime is not compared with the plan's need` } }
   }
   const age = Math.max(0, now - budget.computedAt)
-  const need = { seconds: Math.ceil(budget.needMs / 1000), source: `runtimeBelow: auto, the plan's budget of ${ago(age)} ago` }
+  // steps nothing was learned for count at their timeout: say so, the figure errs early until a drill
+  const unlearned = budget.unlearned === 0 ? "" : `; ${budget.unlearned} step${budget.unlearned === 1 ? "" : "s"} not yet timed, counted at ${budget.unlearned === 1 ? "its" : "their"} timeout until nutctl drill runs`
+  const need = { seconds: Math.ceil(budget.needMs / 1000), source: `runtimeBelow: auto, the plan's budget of ${ago(age)} ago${unlearned}` }
   if (age > BUDGET_MAX_AGE_MS) {
     return { need, finding: { check: "need", state: NAGIOS.WARNING, text: `runtimeBelow: auto: the shutdown plan's budget is ${ago(age)} old (the monitor renews it hourly): is nutctl serve still running?` } }
   }
