@@ -1,7 +1,7 @@
 import assert from "node:assert/strict"
 import { test } from "node:test"
 import { fixture } from "../../test/support/fixture.ts"
-import { decodeField, nutLogical, patchReport, readBits, readBytes, signedRaw, writeBits } from "./codec.ts"
+import { decodeField, fitsField, nutLogical, patchReport, readBits, readBytes, signedRaw, writeBits } from "./codec.ts"
 import { withLogicalRange } from "./descriptor-fixes.ts"
 import { HidError } from "./errors.ts"
 import { parseHexBytes } from "./fixture-format.ts"
@@ -105,6 +105,18 @@ test("patchReport() writes APCDelayBeforeReboot = 1, the BX shutdown that works 
   assert.deepEqual(patchReport(nutBuffer, reboot, 10), hex(`40 0a ${"00 ".repeat(22)}`))
   // Nothing read yet: a zeroed buffer just long enough for the field.
   assert.deepEqual(patchReport(undefined, reboot, 1), hex("40 01"))
+})
+
+test("patchReport() refuses a value that would wrap in the field's bits; -1 in an unsigned field is its two's complement", () => {
+  const limit = field(bk650, "UPS.PowerSummary.RemainingCapacityLimit")
+  assert.equal(limit.bitSize, 8)
+  assert.ok(limit.logicalMax > 255, "the descriptor claims more than 8 bits hold")
+  assert.deepEqual(patchReport(hex("11 0a"), limit, 255), hex("11 ff"))
+  assert.throws(() => patchReport(hex("11 0a"), limit, 300), (e: unknown) => e instanceof HidError && e.code === "HID_INVALID_VALUE" && /does not fit in 8 bits/.test(e.message))
+  assert.equal(fitsField(limit, 256), false)
+  assert.equal(fitsField(limit, -1), false, "unsigned field: no negatives as a value")
+  assert.equal(fitsField(limit, -1, "either"), true, "but -1 may be written as all ones")
+  assert.equal(fitsField(limit, -129, "either"), false)
 })
 
 test("patchReport() changes one status bit and keeps its neighbours", () => {

@@ -111,14 +111,16 @@ export function nutLogical(field: Pick<HidField, "logicalMin" | "logicalMax">, b
  * low `bitSize` bits), as NUT's SetValue + SET_REPORT send the whole buffer back. The copy keeps
  * the buffer's length — grown with zeros if the field does not fit — and byte 0 = report id. Pass
  * `padReport(bytes, report.byteLength)` to send NUT's full declared length instead.
- * @throws HidError HID_INVALID_VALUE (non-finite `raw`), HID_FIELD_TOO_WIDE (> 32 bits),
- *   HID_WRONG_REPORT (the buffer is another report).
+ * @throws HidError HID_INVALID_VALUE (non-finite `raw`, or one {@link fitsField} refuses),
+ *   HID_FIELD_TOO_WIDE (> 32 bits), HID_WRONG_REPORT (the buffer is another report).
  */
 export function patchReport(buffer: Uint8Array | undefined, field: HidField, raw: number): Uint8Array {
   if (!Number.isFinite(raw)) throw new HidError("HID_INVALID_VALUE", `Cannot write ${raw} to ${field.path}: not a finite number`)
   if (field.bitSize > MAX_NUMERIC_BITS) {
     throw new HidError("HID_FIELD_TOO_WIDE", `Cannot write a number to ${field.path}: ${field.bitSize} bits wide`)
   }
+  // the bits would silently wrap (300 into 8 bits is 44): a wrong value on the UPS is worse than none
+  if (!fitsField(field, raw, "either")) throw new HidError("HID_INVALID_VALUE", `Cannot write ${raw} to ${field.path}: does not fit in ${field.bitSize} bits`)
   if (buffer !== undefined && buffer.length > 0 && buffer[0] !== field.reportId) {
     throw new HidError("HID_WRONG_REPORT", `Cannot patch ${field.path}: buffer is report 0x${hex2(buffer[0] ?? 0)}, field is in 0x${hex2(field.reportId)}`)
   }
@@ -128,6 +130,19 @@ export function patchReport(buffer: Uint8Array | undefined, field: HidField, raw
   out[0] = field.reportId
   writeBits(out, 8 + field.bitOffset, field.bitSize, Math.trunc(raw))
   return out
+}
+
+/**
+ * Whether `value` survives the field's `bitSize` bits unchanged. Descriptors often claim a logical
+ * range wider than the report field (APC: 1..65535 in 8 bits), so the range alone does not say.
+ * "signed" when the field's logical minimum is negative, "unsigned" otherwise; "either" also takes
+ * a negative value in an unsigned field as its two's complement (usbhid-ups writes -1 = "never").
+ */
+export function fitsField(field: HidField, value: number, as: "field" | "either" = "field"): boolean {
+  const v = Math.trunc(value)
+  const span = 2 ** field.bitSize
+  if (as === "either") return v >= -span / 2 && v < span
+  return field.logicalMin < 0 ? v >= -span / 2 && v < span / 2 : v >= 0 && v < span
 }
 
 /**

@@ -2,7 +2,8 @@
 import assert from "node:assert/strict"
 import { test } from "node:test"
 import { fixture } from "../../test/support/fixture.ts"
-import { decodeField, MAX_NUMERIC_BITS, patchReport } from "./codec.ts"
+import { decodeField, fitsField, MAX_NUMERIC_BITS, patchReport } from "./codec.ts"
+import { HidError } from "./errors.ts"
 import { parseHexBytes } from "./fixture-format.ts"
 import { formatFields } from "./format.ts"
 import { parseReportDescriptor } from "./parser.ts"
@@ -35,7 +36,12 @@ test("parseReportDescriptor() turns random bytes into warnings, never an excepti
       if (report.length > 0) report[0] = f.reportId
       decodeField(report, f)
       checkReport(d, f.type, report)
-      if (f.bitSize <= MAX_NUMERIC_BITS) patchReport(report.length > 0 ? report : undefined, f, Math.floor(next() * 2 ** 32) - 2 ** 31)
+      if (f.bitSize <= MAX_NUMERIC_BITS) {
+        const value = Math.floor(next() * 2 ** 32) - 2 ** 31
+        // a value the field's bits cannot hold is refused with a typed error, never wrapped
+        if (fitsField(f, value, "either")) patchReport(report.length > 0 ? report : undefined, f, value)
+        else assert.throws(() => patchReport(report.length > 0 ? report : undefined, f, value), (e: unknown) => e instanceof HidError && e.code === "HID_INVALID_VALUE")
+      }
     }
     for (const r of d.reports) padReport(new Uint8Array([r.reportId]), r.byteLength)
   }

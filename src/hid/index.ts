@@ -45,6 +45,7 @@ export { readItems, type HidItem, type TruncatedItem } from "./items.ts"
 export {
   MAX_NUMERIC_BITS,
   decodeField,
+  fitsField,
   nutCanWrite,
   nutLogical,
   patchReport,

@@ -224,6 +224,17 @@ test("createDriver() builds usbhid-ups on the HID opener it is given", () => {
   assert.throws(() => createDriver({ ...spec, params: { pollinterval: "soon" } }, log, { hidOpener: opener }), /pollinterval/)
 })
 
+test("SET VAR refuses a value past the field's bits even when the descriptor's range allows it (the UPS would get it wrapped)", async () => {
+  const h = await startHarness(BX1600MI)
+  // the BX1600MI declares RemainingCapacityLimit 1..65535 in an 8-bit field: 300 would arrive as 44
+  assert.equal(await h.driver.setvar("battery.charge.low", "300"), "INVALID-ARGUMENT")
+  assert.equal(await h.driver.setvar("battery.charge.low", "256"), "INVALID-ARGUMENT")
+  assert.deepEqual(h.device.writes, [], "nothing was written")
+  assert.equal(await h.driver.setvar("battery.charge.low", "255"), "SUCCESS")
+  assert.deepEqual(h.device.writes.map((w) => Array.from(w)), [[0x11, 255]])
+  await h.stop()
+})
+
 test("lowbatt, offdelay and ondelay set the published values, not the UPS (like usbhid-ups)", async () => {
   const h = await startHarness({ ...BX1600MI, params: { lowbatt: "30", offdelay: "45", ondelay: "90" } })
   assert.equal(h.state.value("battery.charge.low"), "30")

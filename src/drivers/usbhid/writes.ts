@@ -1,7 +1,7 @@
 // SET VAR and INSTCMD → the HID writes that carry them out (NUT's setvar() / instcmd() of
 // usbhid-ups.c). Pure planning: the runtime patches each value into the buffered report and sends
 // it with SET_REPORT.
-import { toLogical, toPhysical, type HidField } from "../../hid/index.ts"
+import { fitsField, toLogical, toPhysical, type HidField } from "../../hid/index.ts"
 import type { Binding, BoundCommand } from "./binding.ts"
 import { parseDecimal } from "./conversions.ts"
 
@@ -40,7 +40,9 @@ export function planSetvar(binding: Binding, name: string, text: string): WriteP
   const value = convert.write?.(text)
   if (value === undefined) return { kind: "invalid", reason: `"${text}" is not a valid ${name}` }
   const logical = convert.input === "physical" ? logicalFor(bound.field, value) : Math.trunc(value)
-  if (logical === undefined || logical < bound.field.logicalMin || logical > bound.field.logicalMax) {
+  // Deliberate difference: usbhid-ups checks the descriptor's range only, and a value past the
+  // field's bits wraps on the UPS (300 into the BX1600MI's 8-bit charge.low becomes 44)
+  if (logical === undefined || logical < bound.field.logicalMin || logical > bound.field.logicalMax || !fitsField(bound.field, logical)) {
     return { kind: "invalid", reason: `${text} is outside what ${bound.path.text} can hold` }
   }
   return { kind: "steps", steps: [{ kind: "write", field: bound.field, logical }] }
@@ -98,7 +100,7 @@ function planRow(command: BoundCommand, param: string | undefined, current: Curr
     physical = parsed
   }
   const logical = logicalFor(command.field, physical)
-  if (logical === undefined || logical < command.field.logicalMin || logical > command.field.logicalMax) {
+  if (logical === undefined || logical < command.field.logicalMin || logical > command.field.logicalMax || !fitsField(command.field, logical, "either")) {
     return { kind: "invalid", reason: `${command.row.nut}: ${physical} is outside what ${command.field.path} can hold` }
   }
   return { kind: "steps", steps: [{ kind: "write", field: command.field, logical }] }
