@@ -40,3 +40,18 @@ test("resolveServeSetup() applies --listen to every source", async () => {
   const viaConfig = await resolveServeSetup({ demo: false, hostname: "truenas-1", listen }, { env, hostname: "x", fs })
   assert.deepEqual(viaConfig.setup?.server.listen, listen)
 })
+
+test("resolveServeSetup() --demo --scenario: a built-in name or a valid file runs; anything else is a start-up error", async () => {
+  const files = memoryConfigFs({ "storm.txt": { text: "30s mains-lost rate=15\n+1m mains-back\n", mode: 0o644 }, "bad.txt": { text: "bogus line\n", mode: 0o644 } })
+  const ok = await resolveServeSetup({ demo: true, scenario: "outage" }, { env, hostname: "x", fs: files })
+  assert.equal(ok.exitCode, 0)
+  assert.match(ok.setup?.ups[0]?.port ?? "", /scenario=outage/)
+  assert.equal((await resolveServeSetup({ demo: true, scenario: "storm.txt" }, { env, hostname: "x", fs: files })).exitCode, 0)
+  const typo = await resolveServeSetup({ demo: true, scenario: "outgae" }, { env, hostname: "x", fs: files })
+  assert.equal(typo.exitCode, 1)
+  assert.equal(typo.setup, undefined)
+  assert.match(typo.errors[0] ?? "", /^--scenario outgae: no such built-in scenario \(built in: outage, .*\) and /)
+  const bad = await resolveServeSetup({ demo: true, scenario: "bad.txt" }, { env, hostname: "x", fs: files })
+  assert.equal(bad.exitCode, 1)
+  assert.match(bad.errors[0] ?? "", /^--scenario bad\.txt: .*line 1/)
+})

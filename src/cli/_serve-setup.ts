@@ -3,6 +3,7 @@ import type { ListenAddress } from "../server/index.ts"
 import { clusterRole, type ClusterRole } from "./_cluster-monitor.ts"
 import { demoSetup } from "./_upsd.ts"
 import { DEFAULT_CLUSTER_CONFIG } from "./_paths.ts"
+import { BUILTIN_SCENARIOS, parseScenario } from "../hid/index.ts"
 
 export interface ServeSource {
   readonly demo: boolean
@@ -37,8 +38,13 @@ export async function resolveServeSetup(src: ServeSource, io: { env(name: string
     if (!(e instanceof ConfigError)) throw e
     return { setup: undefined, exitCode: 1, warnings, errors: e.issues.map((i) => i.message), info: hint && e.issues.some((i) => i.code === "CONFIG_NOT_FOUND") ? [hint] : [] }
   }
-  if (src.demo) return { setup: demoSetup(src.listen, src.scenario), exitCode: 0, warnings, errors: [], info }
   const fs = io.fs ?? nodeConfigFs
+  if (src.demo) {
+    // a mistyped scenario is a start-up error, not a demo UPS whose driver never comes up
+    const bad = src.scenario === undefined ? undefined : await scenarioProblem(src.scenario, fs)
+    if (bad !== undefined) return { setup: undefined, exitCode: 1, warnings, errors: [bad], info }
+    return { setup: demoSetup(src.listen, src.scenario), exitCode: 0, warnings, errors: [], info }
+  }
   if (src.nutConfig !== undefined) {
     try {
       const dir = await loadNutConfigDir(src.nutConfig, { fs })
@@ -65,5 +71,22 @@ export async function resolveServeSetup(src: ServeSource, io: { env(name: string
     return { setup: withListen(built), exitCode: 0, warnings, errors: [], info, cluster }
   } catch (e) {
     return fail(e, src.config === undefined ? "Or run from NUT's files: nutctl serve --nut-config /etc/nut (or try --demo)" : undefined)
+  }
+}
+
+/** Why `--scenario NAME` cannot run: neither a built-in scenario nor a readable, valid scenario file. */
+async function scenarioProblem(name: string, fs: ConfigFs): Promise<string | undefined> {
+  if (Object.hasOwn(BUILTIN_SCENARIOS, name)) return undefined
+  let text: string
+  try {
+    text = await fs.readText(name)
+  } catch (e) {
+    return `--scenario ${name}: no such built-in scenario (built in: ${Object.keys(BUILTIN_SCENARIOS).join(", ")}) and ${(e as { code?: unknown }).code === "ENOENT" ? "no file by that name" : `cannot read it as a file (${(e as Error).message})`}`
+  }
+  try {
+    parseScenario(text, name)
+    return undefined
+  } catch (e) {
+    return `--scenario ${name}: ${(e as Error).message}`
   }
 }
