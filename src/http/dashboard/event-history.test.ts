@@ -53,6 +53,32 @@ test("openEventHistory() keeps hub events with ids that keep growing across a re
   }
 })
 
+test("openEventHistory() keeps what the hub published before it was open, and while it read the store, in order", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "nutctl-history-"))
+  try {
+    const store = createStore({ dir })
+    const hub = createEventHub()
+    // serve: the driver's first status comes while the data directory is still being opened
+    hub.publish({ kind: "status", at: T0, ups: "rack", status: "OL", previous: "" })
+    const opening = openEventHistory({ log: store.events, hub })
+    hub.publish({ kind: "availability", at: T0 + 1, ups: "rack", availability: "ok", previous: "unreachable" })
+    const h = await opening
+    hub.publish({ kind: "status", at: T0 + 2, ups: "rack", status: "OB", previous: "OL" })
+    await h.flush()
+    const kept = await h.recent()
+    assert.deepEqual(kept.map((e) => e.at), [T0, T0 + 1, T0 + 2])
+    assert.deepEqual(kept.map((e) => e.kind), ["status", "availability", "status"])
+    h.close()
+    await store.dispose()
+    // and they reached the disk
+    const again = createStore({ dir })
+    assert.equal((await again.events.list()).length, 3)
+    await again.dispose()
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
+})
+
 test("EventHistory.recent() reads older events from the store once the cache overflows", async () => {
   const store = createStore()
   const hub = createEventHub()

@@ -70,6 +70,11 @@ export async function openEventHistory(options: EventHistoryOptions): Promise<Ev
   const maxEvents = options.maxEvents ?? 10_000
   const report = options.onError ?? (() => {})
   const listeners = new Set<(event: HttpEvent) => void>()
+  // The hub runs before the history is open (the driver's first status, the first availability
+  // come while the store is still being read): hold what it publishes now, and catch up below.
+  const held: HttpEvent[] = []
+  let live = false
+  const unsubscribe = options.hub.subscribe((e) => (live ? take(e) : held.push(e)))
 
   let loaded: StoredEvent[] = []
   try {
@@ -97,14 +102,20 @@ export async function openEventHistory(options: EventHistoryOptions): Promise<Ev
     return event
   }
 
-  const unsubscribe = options.hub.subscribe((e) => {
+  function take(e: HttpEvent): void {
     if (e.kind === "vars") {
       for (const l of listeners) l(e)
       return
     }
     const { id: _hubId, ...body } = e
     keep(body)
-  })
+  }
+  // what the hub published before this history subscribed, then what it held meanwhile, in order
+  const firstHeld = held[0] === undefined ? Infinity : Number(held[0].id)
+  for (const e of await options.hub.recent({ limit: cacheSize })) if (Number(e.id) < firstHeld) take(e)
+  for (const e of held) take(e)
+  held.length = 0
+  live = true
 
   return {
     async recent(query: EventQuery = {}) {
