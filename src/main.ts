@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-import { defineCommand, runMain } from "citty"
+import { defineCommand, runMain, showUsage } from "citty"
+import { checkArgv } from "./cli/_argv-check.ts"
 import { VERSION } from "./version.ts"
 
 // citty root: wires subcommands only; each command lives in src/cli/<name>.ts and is loaded lazily.
@@ -26,4 +27,11 @@ const main = defineCommand({
   },
 })
 
+// an unknown command, flag or surplus argument is a usage error (exit 2), never silently ignored
+const checked = await checkArgv(main, process.argv.slice(2))
+if (checked.problem !== undefined) {
+  await showUsage(checked.command, checked.parent)
+  console.error(checked.problem)
+  process.exit(2)
+}
 await runMain(main)
