@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Layer check (DESIGN.md §2, STYLE.md §2): fails when an import in src/ or plugins/ goes against
+// Layer check (README "Architecture"): fails when an import in src/ or plugins/ goes against
 // the allowed direction, reaches into another folder other than through its index.ts, or closes an
 // import cycle. Tests (*.test.ts) are not checked: they may reach across layers to set things up.
 //

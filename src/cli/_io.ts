@@ -8,7 +8,7 @@ import { NutClientError, type ClientClock, type Dialer } from "../client/index.t
 import { NUT_ERR_MESSAGES, NutError } from "../protocol/index.ts"
 import { UsageError } from "./_target.ts"
 
-/** Exit codes of the client commands (docs/cli.md). */
+/** Exit codes of the client commands (README "Exit codes"). */
 export const EXIT = {
   OK: 0,
   /** The server refused (ERR …), or the driver reported a failure. */

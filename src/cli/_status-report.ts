@@ -1,6 +1,6 @@
 /**
  * `nutctl status`: a UPS's variables turned into a stable JSON object and a human summary. Pure:
- * the command fetches, these functions only shape. The JSON shape is documented in docs/cli.md;
+ * the command fetches, these functions only shape. The JSON shape is documented in README ("nutctl status --json");
  * add fields, never rename or remove them.
  */
 import type { NutVar } from "../client/index.ts"

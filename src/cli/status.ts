@@ -21,7 +21,7 @@ export default defineCommand({
       description: "UPS[@HOST[:PORT]], or @HOST[:PORT] for every UPS there (default: every UPS on localhost:3493)",
       valueHint: "UPS[@HOST[:PORT]]",
     },
-    json: { type: "boolean", description: "Print a stable JSON object (see docs/cli.md) instead of text" },
+    json: { type: "boolean", description: "Print a stable JSON object (README: `nutctl status --json`) instead of text" },
     ...connectionArgs,
   },
   run: ({ args, data }) =>

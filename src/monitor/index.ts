@@ -1,5 +1,5 @@
 /**
- * upsmon as pure state machines (STYLE.md §2): `nextHostState(state, event, { now, config })`
+ * upsmon as pure state machines (README "Architecture"): `nextHostState(state, event, { now, config })`
  * returns the next state and the effects (notify, FSD, NUMLOGINS, timers, shutdown) as data; the
  * loop that owns the connections and the Clock carries them out.
  */

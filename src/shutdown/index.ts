@@ -1,5 +1,5 @@
 /**
- * Shutdown plans (DESIGN.md §5): the executor API plugins implement (they import only this file),
+ * Shutdown plans (README "Shutdown plans and executor plugins"): the executor API plugins implement (they import only this file),
  * plans built from a host's executors, the runner with its journal, learned durations and the
  * runtime budget.
  */

@@ -1,5 +1,5 @@
 /**
- * The executor contract (DESIGN.md §5, STYLE.md "defineExecutor"): an executor is a plugin that,
+ * The executor contract (README "Writing an executor"): an executor is a plugin that,
  * given its validated config and a context, plans the ordered steps that take part of this host
  * down. Plugins import only this folder's index.ts. `runPlan` (runner.ts) executes the steps of a
  * host's executors with deadlines, a journal, abort on power return and learned durations.

@@ -1,5 +1,5 @@
 /**
- * nutctl's persistent state on unstorage (DESIGN.md §2): the shutdown journal, learned durations,
+ * nutctl's persistent state on unstorage (README "Architecture"): the shutdown journal, learned durations,
  * executor state kept across a power cut, and the event history.
  */
 /** Store contracts: namespaces, events, JSON values. */

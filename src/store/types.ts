@@ -1,5 +1,5 @@
 /**
- * The store's contracts (DESIGN.md §2 "store/"): a few typed namespaces over one unstorage
+ * The store's contracts (README "Architecture", src/store): a few typed namespaces over one unstorage
  * instance. The store knows nothing of what it keeps; its owners (shutdown, http) validate what
  * they read back, since a file on disk may be old, hand-edited or cut short by a crash.
  */

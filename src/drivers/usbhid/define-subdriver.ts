@@ -1,4 +1,4 @@
-// defineSubdriver(): a vendor's HID → NUT table as named rows (STYLE.md §2 "Drivers and HID
+// defineSubdriver(): a vendor's HID → NUT table as named rows (README "Architecture"; drivers and HID
 // subdrivers"). It does real work: every path is parsed once with the vendor's usage names, and a
 // path NUT could not resolve either (a typo, a usage no table names) fails at load time instead of
 // silently never matching — NUT drops such rows without a word.
