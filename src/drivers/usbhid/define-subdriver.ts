@@ -1,5 +1,5 @@
 // defineSubdriver(): a vendor's HID → NUT table as named rows (README "Architecture"; drivers and HID
-// subdrivers"). It does real work: every path is parsed once with the vendor's usage names, and a
+// subdrivers). It does real work: every path is parsed once with the vendor's usage names, and a
 // path NUT could not resolve either (a typo, a usage no table names) fails at load time instead of
 // silently never matching — NUT drops such rows without a word.
 import { parsePath, type HidDeviceInfo, type UsageNames } from "../../hid/index.ts"
