@@ -8,6 +8,7 @@ const setArgs: ArgsDef = {
   assignment: { type: "positional", required: false },
   user: { type: "string", alias: "u" },
   "password-file": { type: "string" },
+  "data-dir": { type: "string", alias: ["state-dir"] },
   wait: { type: "boolean", default: true },
   http: { type: "string" },
   list: { type: "boolean", alias: "l" },
@@ -20,6 +21,7 @@ test("argProblem() accepts what citty understands: values, =, negations, aliases
     ["rack@host", "--user=admin", "--no-http", "-l"],
     ["rack@host", "-lu", "admin", "--passwordFile", "/etc/pw"],
     ["rack@host", "-1"],
+    ["rack@host", "--state-dir", "/var/lib/nutctl"],
     ["--json", "--", "-rack-"],
   ]) {
     assert.equal(argProblem(setArgs, args), undefined, args.join(" "))

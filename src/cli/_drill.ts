@@ -123,7 +123,7 @@ export async function runDrill(options: DrillOptions, io: DrillIo): Promise<0 | 
   }
   const verdict = formatDrillTimeline(timeline, { ...(battery === undefined ? {} : { battery }), trigger, margin: DEFAULT_MARGIN })
   for (const line of verdict.lines) io.out(line)
-  if (!io.store.persistent) io.out("  (learned durations are not kept: no state directory; --state-dir DIR)")
+  if (!io.store.persistent) io.out("  (learned durations are not kept: no data directory; --data-dir DIR)")
   return failed || verdict.fits === false ? 1 : 0
 }
 

@@ -24,8 +24,10 @@ export interface StartContext {
   readonly migratedFrom?: string | undefined
   /** The guest is in /etc/pve/ha/resources.cfg. */
   readonly haManaged: boolean
-  /** /run/nutctl/hook-override exists: the admin said "start anyway". */
+  /** The hook-override file (RUN_DIR/hook-override) exists: the admin said "start anyway". */
   readonly override: boolean
+  /** That file's path, for the messages. @default /run/nutctl/hook-override */
+  readonly overrideFile?: string
   /** The UPSes feeding this node. */
   readonly readings: readonly UpsReading[]
   readonly policy: HookPolicy
@@ -42,9 +44,12 @@ export function decideStart(ctx: StartContext): StartDecision {
   const guest = `guest ${ctx.vmid}`
   if (ctx.migratedFrom !== undefined && ctx.migratedFrom !== "") return allow(`${guest}: migration from ${ctx.migratedFrom}, allowed whatever the UPS says`)
   if (ctx.haManaged) return allow(`${guest}: HA-managed, allowed (the HA manager recovers and relocates it; nutctl does not stand in its way)`)
-  if (ctx.override) return allow(`${guest}: start allowed by /run/nutctl/hook-override`)
+  const overrideFile = ctx.overrideFile ?? "/run/nutctl/hook-override"
+  if (ctx.override) return allow(`${guest}: start allowed by ${overrideFile}`)
   if (ctx.readings.length === 0) return onError(ctx, `${guest}: no UPS to ask (no --ups, and this host's role monitors none)`)
   const reasons: string[] = []
+  // what to wait for, by what was wrong: FSD on line is a shutdown, not an outage
+  const waits = new Set<string>()
   for (const r of ctx.readings) {
     if (r.problem !== undefined) return onError(ctx, `${guest}: cannot ask UPS ${r.target}: ${r.problem.message}`)
     const words = (r.vars["ups.status"] ?? "").split(/\s+/)
@@ -52,14 +57,18 @@ export function decideStart(ctx: StartContext): StartDecision {
     const runtime = num(r.vars["battery.runtime"])
     const figures = [charge !== undefined ? `charge ${charge} %` : "", runtime !== undefined ? `runtime ${Math.round(runtime / 60)} min` : ""].filter((x) => x !== "").join(", ")
     const at = `UPS ${r.target} (${r.vars["ups.status"] ?? "no status"}${figures ? `, ${figures}` : ""})`
-    if (words.includes("FSD")) reasons.push(`${at} is shutting everything down (FSD)`)
-    else if (words.includes("OB")) reasons.push(`${at} is on battery`)
-    else if (words.includes("LB")) reasons.push(`${at} reports a low battery`)
-    else if (ctx.policy.minCharge !== undefined && charge !== undefined && charge < ctx.policy.minCharge) reasons.push(`${at}: charge is below ${ctx.policy.minCharge} %`)
-    else if (ctx.policy.minRuntime !== undefined && runtime !== undefined && runtime < ctx.policy.minRuntime) reasons.push(`${at}: runtime is below ${Math.round(ctx.policy.minRuntime / 60)} min`)
+    const refuse = (reason: string, wait: string): void => {
+      reasons.push(reason)
+      waits.add(wait)
+    }
+    if (words.includes("FSD")) refuse(`${at} is shutting everything down (FSD)`, words.includes("OB") ? "when mains is back and the shutdown is over" : "when the shutdown is over")
+    else if (words.includes("OB")) refuse(`${at} is on battery`, "when mains is back and the battery has recharged")
+    else if (words.includes("LB")) refuse(`${at} reports a low battery`, "when the battery has recharged")
+    else if (ctx.policy.minCharge !== undefined && charge !== undefined && charge < ctx.policy.minCharge) refuse(`${at}: charge is below ${ctx.policy.minCharge} %`, "when the battery has recharged")
+    else if (ctx.policy.minRuntime !== undefined && runtime !== undefined && runtime < ctx.policy.minRuntime) refuse(`${at}: runtime is below ${Math.round(ctx.policy.minRuntime / 60)} min`, "when the battery has recharged")
   }
   if (reasons.length > 0) {
-    return { allow: false, message: `${guest} not started: ${reasons.join("; ")}. Start it when mains is back and the battery has recharged, or touch /run/nutctl/hook-override to start it anyway.` }
+    return { allow: false, message: `${guest} not started: ${reasons.join("; ")}. Start it ${[...waits].join(", or ")}, or touch ${overrideFile} to start it anyway.` }
   }
   const ok = ctx.readings.map((r) => `${r.target} ${r.vars["ups.status"] ?? ""}`.trim()).join(", ")
   return allow(`${guest}: UPS on line (${ok}), start allowed`)

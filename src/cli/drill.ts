@@ -22,7 +22,8 @@ export default defineCommand({
   args: {
     config: { type: "string", description: `nutctl config file (default: $NUTCTL_CONFIG or ${DEFAULT_CLUSTER_CONFIG})`, valueHint: "FILE" },
     hosts: { type: "string", description: "Hosts to rehearse, comma-separated (default: the roles' literal host names and this machine)", valueHint: "H,…" },
-    "state-dir": { type: "string", description: `Learned durations are read from and written to DIR (default: ${DEFAULT_DATA_DIR} when it exists)`, valueHint: "DIR" },
+    // --data-dir as in serve and check; --state-dir is its older name
+    "data-dir": { type: "string", alias: ["state-dir"], description: `Learned durations are read from and written to DIR, nutctl serve's data directory (default: ${DEFAULT_DATA_DIR} when it exists)`, valueHint: "DIR" },
     simulate: { type: "boolean", description: "Run a whole simulated cluster (UPS, TrueNAS primary, three secondaries) in one process, time compressed" },
     speed: { type: "string", description: "With --simulate: time compression factor (default 40)", valueHint: "N" },
     verbose: { type: "boolean", alias: "v", description: "Log debug details" },
@@ -42,7 +43,7 @@ export default defineCommand({
       process.exitCode = result.ok ? 0 : 1
       return
     }
-    const dir = args["state-dir"] ?? (existsSync(DEFAULT_DATA_DIR) ? DEFAULT_DATA_DIR : undefined)
+    const dir = args["data-dir"] ?? (existsSync(DEFAULT_DATA_DIR) ? DEFAULT_DATA_DIR : undefined)
     const store = createStore(dir === undefined ? {} : { dir })
     try {
       process.exitCode = await runDrill(

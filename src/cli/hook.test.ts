@@ -134,6 +134,17 @@ test("nutctl hook pre-start: /run/nutctl/hook-override lets a start through on b
   assert.match(r.out, /start allowed by \/run\/nutctl\/hook-override/)
 })
 
+test("nutctl hook pre-start: --run-dir moves hook-override, and the refusal names the file there; FSD on line waits for the shutdown, not for mains", async () => {
+  const s = await server({ ...ON_LINE, "ups.status": "FSD OL" })
+  const refused = await runHook(["101", "pre-start", "--ups", `rack@127.0.0.1:${s.port}`, "--run-dir", "/tmp/nutctl-run"])
+  assert.equal(refused.code, 1)
+  assert.match(refused.out, /is shutting everything down \(FSD\)\. Start it when the shutdown is over, or touch \/tmp\/nutctl-run\/hook-override to start it anyway\./)
+  assert.doesNotMatch(refused.out, /mains/)
+  const allowed = await runHook(["101", "pre-start", "--ups", `rack@127.0.0.1:${s.port}`, "--run-dir", "/tmp/nutctl-run"], { exists: ["/tmp/nutctl-run/hook-override"] })
+  assert.equal(allowed.code, 0)
+  assert.match(allowed.out, /start allowed by \/tmp\/nutctl-run\/hook-override/)
+})
+
 test("nutctl hook pre-start: server unreachable → starts with --on-error open (the default), refuses with closed", async () => {
   const port = await freePort()
   const open = await runHook(["101", "pre-start", "--ups", `rack@127.0.0.1:${port}`])

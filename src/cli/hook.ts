@@ -55,7 +55,8 @@ export default defineCommand({
     "min-runtime": { type: "string", description: "Refuse starts below this runtime (seconds) (default: hook.minRuntime)", valueHint: "SECONDS" },
     "on-error": { type: "string", description: "When the UPS server cannot be asked: open = start anyway, closed = refuse (default: hook.onError, else open)", valueHint: "open|closed" },
     timeout: { type: "string", description: "Seconds to wait for the UPS server, the start task waits for the hook (default: hook.timeout, else 3)", valueHint: "SECONDS" },
-    "state-dir": { type: "string", description: "nutctl's store (stop durations)", valueHint: "DIR", default: DEFAULT_DATA_DIR },
+    // --data-dir as in serve and check; --state-dir is its older name
+    "data-dir": { type: "string", alias: ["state-dir"], description: "nutctl's store, serve's data directory (stop durations)", valueHint: "DIR", default: DEFAULT_DATA_DIR },
     "run-dir": { type: "string", description: "Where pre-stop marks and hook-override live", valueHint: "DIR", default: "/run/nutctl" },
     "pve-dir": { type: "string", description: "Proxmox VE's cluster file system (ha/resources.cfg)", valueHint: "DIR", default: "/etc/pve" },
   },
@@ -86,7 +87,7 @@ interface HookArgs {
   readonly "min-runtime"?: string | undefined
   readonly "on-error"?: string | undefined
   readonly timeout?: string | undefined
-  readonly "state-dir"?: string | undefined
+  readonly "data-dir"?: string | undefined
   readonly "run-dir"?: string | undefined
   readonly "pve-dir"?: string | undefined
 }
@@ -96,7 +97,7 @@ async function runHook(args: HookArgs, cli: CliEnv, env: HookEnv, failure: { onE
   const given = args["on-error"]
   if (given !== undefined && given !== "open" && given !== "closed") throw new UsageError(`--on-error must be open or closed, not ${given}`)
   const flags = { minCharge: number(args["min-charge"], "--min-charge"), minRuntime: number(args["min-runtime"], "--min-runtime"), timeout: number(args.timeout, "--timeout") }
-  const stateDir = args["state-dir"] ?? DEFAULT_DATA_DIR
+  const stateDir = args["data-dir"] ?? DEFAULT_DATA_DIR
   const runDir = args["run-dir"] ?? "/run/nutctl"
   const say = (line: string): void => cli.io.out(`nutctl: ${line}\n`)
   switch (args.phase) {
@@ -126,7 +127,7 @@ async function runHook(args: HookArgs, cli: CliEnv, env: HookEnv, failure: { onE
   const migratedFrom = cli.env["PVE_MIGRATED_FROM"]
   const haManaged = haGuests(haText).has(args.vmid)
   // migrations and HA are decided before any network: the start task waits for this hook
-  const quick = decideStart({ vmid: args.vmid, migratedFrom, haManaged, override, readings: [], policy: { onError: "open" } })
+  const quick = decideStart({ vmid: args.vmid, migratedFrom, haManaged, override, overrideFile: join(runDir, "hook-override"), readings: [], policy: { onError: "open" } })
   if (migratedFrom || haManaged || override) {
     say(quick.message)
     return 0
@@ -141,7 +142,7 @@ async function runHook(args: HookArgs, cli: CliEnv, env: HookEnv, failure: { onE
   // hook.timeout is checked by the config's schema
   if (seconds <= 0) throw new UsageError(`--timeout must be a positive number of seconds, not ${args.timeout}`)
   const readings = await collectReadings(targets, (t) => openClient(cli, t, { tls: "try", timeout: String(seconds) }))
-  const decision = decideStart({ vmid: args.vmid, migratedFrom, haManaged, override, readings, policy })
+  const decision = decideStart({ vmid: args.vmid, migratedFrom, haManaged, override, overrideFile: join(runDir, "hook-override"), readings, policy })
   say(decision.message)
   return decision.allow ? 0 : 1
 }
