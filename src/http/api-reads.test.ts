@@ -78,7 +78,9 @@ test("/api/v1/openapi.json describes every route from the schemas", async () => 
   assert.deepEqual(Object.keys(put.responses).sort(), ["200", "202", "400", "401", "403", "404", "409", "501", "502", "503"])
   const events = doc.paths["/api/v1/events"]?.["get"]
   assert.deepEqual(events?.parameters?.map((p) => p.name), ["limit", "after", "ups", "kinds"])
-  for (const path of ["/api/v1/ups", "/api/v1/ups/{ups}/fsd", "/api/v1/ups/{ups}/commands/{cmd}", "/api/v1/monitor", "/api/v1/events/stream", "/ups_metrics", "/metrics", "/api/v1/shutdown/drill"]) {
+  for (const path of ["/api/v1/ups", "/api/v1/ups/{ups}/fsd", "/api/v1/ups/{ups}/commands/{cmd}", "/api/v1/monitor", "/api/v1/events/stream", "/ups_metrics", "/metrics"]) {
     assert.ok(doc.paths[path], `${path} is documented`)
   }
+  // drills run from the CLI (nutctl drill): the API offers no stand-in that only answers 501
+  assert.equal(doc.paths["/api/v1/shutdown/drill"], undefined)
 })

@@ -150,15 +150,6 @@ export function apiRoutes(ctx: ApiContext): ApiRoute[] {
         },
       }
     }),
-
-    apiRoute(
-      { method: "post", path: "/api/v1/shutdown/drill", summary: "Start a dry-run drill of the shutdown plan (needs the `fsd` action; PLACEHOLDER until issue 5)", tag: "write", access: "write", response: s.drillStarted, errors: { 401: WRITE_ERRORS[401], 403: WRITE_ERRORS[403], 501: "Drills are not available yet" } },
-      async ({ caller }) => {
-        if (!caller || !mayWrite(caller.user, { action: "fsd" })) return { status: 403, code: "ACCESS-DENIED", message: "A drill needs the fsd action" }
-        if (!ctx.shutdown?.startDrill) return { status: 501, code: "NOT_AVAILABLE", message: "Drills are not available on this node yet" }
-        return { status: 202, body: await ctx.shutdown.startDrill() }
-      },
-    ),
   ]
 }
 

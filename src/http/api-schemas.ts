@@ -103,4 +103,3 @@ export const shutdownState = z
   })
   .describe("PLACEHOLDER until issue 5: the shutdown plan and its runtime budget")
 
-export const drillStarted = z.object({ id: z.string() })

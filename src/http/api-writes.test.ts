@@ -98,14 +98,6 @@ for (const w of WRITES) {
   })
 }
 
-test("drill: refused without credentials and without fsd; 501 until the shutdown plan exists", async () => {
-  const { app } = setup()
-  assert.equal((await app.request("/api/v1/shutdown/drill", { method: "POST" })).status, 401)
-  assert.equal((await app.request("/api/v1/shutdown/drill", { method: "POST", headers: basic("viewer", "v") })).status, 403)
-  assert.equal((await app.request("/api/v1/shutdown/drill", { method: "POST", headers: basic("admin", "s3cret") })).status, 501)
-  assert.equal((await app.request("/api/v1/shutdown/drill", { method: "POST", headers: bearer(TOKEN) })).status, 501)
-})
-
 test("INSTCMD follows the user's instcmds list, as upsd does", async () => {
   const { app, calls } = setup()
   const run = (cmd: string) => app.request(`/api/v1/ups/rack/commands/${cmd}`, { method: "POST", headers: basic("tester", "t") })

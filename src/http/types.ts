@@ -201,6 +201,4 @@ export interface ShutdownView {
   budgetSeconds(): number | undefined
   /** The last drill: when, whether it passed, and how long it took. */
   lastDrill(): { readonly at: number; readonly ok: boolean; readonly seconds: number } | undefined
-  /** Start a dry-run drill of the plan (absent = not supported yet). */
-  startDrill?(): Promise<{ readonly id: string }>
 }
