@@ -27,6 +27,11 @@ test("parseUpsTarget() refuses malformed targets with a usage error", () => {
   }
 })
 
+test("parseUpsTarget() says how to write an IPv6 address given alone", () => {
+  assert.throws(() => parseUpsTarget("::1"), /::1 looks like an IPv6 address without a UPS: write @\[::1\] \(every UPS there\) or UPS@\[::1\]/)
+  assert.throws(() => parseUpsTarget("[fd00::5]"), /write @\[fd00::5\]/)
+})
+
 test("parseHostTarget() reads HOST[:PORT] and refuses UPS targets", () => {
   assert.deepEqual(parseHostTarget("localhost"), { host: "localhost", port: 3493 })
   assert.deepEqual(parseHostTarget("[::1]:13493"), { host: "::1", port: 13493 })

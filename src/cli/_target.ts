@@ -35,6 +35,8 @@ export function parseUpsTarget(text: string): UpsTarget {
   if (text === "") throw new UsageError("Empty UPS name: write UPS[@HOST[:PORT]]")
   const at = text.indexOf("@")
   if (at < 0) {
+    // two colons or more: an IPv6 address given as the target (`nutctl status ::1`)
+    if ((text.match(/:/g) ?? []).length > 1) throw new UsageError(`${text} looks like an IPv6 address without a UPS: write @[${text.replace(/^\[|\]$/g, "")}] (every UPS there) or UPS@[${text.replace(/^\[|\]$/g, "")}]`)
     if (text.includes(":")) throw new UsageError(`Port given without a host in ${text}: write UPS@HOST:PORT`)
     checkUpsName(text)
     return { ups: text, host: DEFAULT_HOST, port: DEFAULT_NUT_PORT }
