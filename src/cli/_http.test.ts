@@ -79,3 +79,33 @@ test("startHttp() serves metrics, API and a live event stream over TCP, and stop
     await server.close()
   }
 })
+
+test("startHttp() ignores an empty bearer token with a warning: `Authorization: Bearer` alone never logs in", async () => {
+  const state = new UpsState()
+  state.setInfo("ups.status", "OL")
+  state.markConnected({ setvar: async () => "SUCCESS", instcmd: async () => "SUCCESS" })
+  const ups: ServedUps[] = [{ name: "rack", desc: undefined, state }]
+  const users = [createUserRecord({ name: "admin", password: "pw", actions: ["fsd"] })]
+  const server = new NutServer({ settings: { listen: [{ host: "127.0.0.1", port: 0 }], maxAge: 15, maxConn: 16, trackingDelay: 60 }, ups, users, log: { debug() {}, info() {}, warn() {}, error() {} } })
+  const addresses = await server.listen()
+  const warned: string[] = []
+  const log = createConsola({ level: -999 })
+  log.warn = ((m: string) => void warned.push(m)) as typeof log.warn
+  const env = "NUTCTL_TEST_EMPTY_TOKEN"
+  process.env[env] = ""
+  try {
+    const config = parseHttpConfig({ auth: { tokens: [{ token: { env }, user: "admin" }] } })
+    const http = await startHttp({ listen: { host: "127.0.0.1", port: 0 }, upsd: { server, ups, addresses, reload: async () => ({ changed: [], restart: [], upsListChanged: false }), stop: async () => undefined }, users, config, log })
+    try {
+      const fsd = await fetch(`http://127.0.0.1:${http.address.port}/api/v1/ups/rack/fsd`, { method: "POST", headers: { authorization: "Bearer " } })
+      assert.equal(fsd.status, 401)
+      assert.equal(state.get("ups.status")?.value, "OL")
+    } finally {
+      await http.stop()
+    }
+  } finally {
+    delete process.env[env]
+    await server.close()
+  }
+  assert.deepEqual(warned, [`http.auth.tokens[0].token: environment variable ${env} is empty: the token is ignored`])
+})

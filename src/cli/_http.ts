@@ -6,7 +6,7 @@
 import { serve, type ServerType } from "@hono/node-server"
 import type { ConsolaInstance } from "consola"
 import type { AddressInfo } from "node:net"
-import { nodeConfigFs, parseListenAddress, resolveSecret } from "../config/index.ts"
+import { nodeConfigFs, parseListenAddress, resolveSecret, secretSource } from "../config/index.ts"
 import {
   DEFAULT_HTTP_PORT,
   createClientControl,
@@ -252,6 +252,11 @@ async function resolveTokens(config: HttpConfig, options: StartHttpOptions): Pro
       continue
     }
     const token = await resolveSecret(t.token, { env: (n) => process.env[n], fs: nodeConfigFs }, { file: options.configFile ?? "config", key: `http.auth.tokens[${i}].token` })
+    // an empty token would let `Authorization: Bearer` with nothing after it in
+    if (token.trim() === "") {
+      options.log.warn(`http.auth.tokens[${i}].token: ${secretSource(t.token)} is empty: the token is ignored`)
+      continue
+    }
     out.push({ token, user: t.user })
   }
   return out

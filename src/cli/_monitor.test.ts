@@ -9,7 +9,7 @@ import { createUserRecord, parseUpsmonConf } from "../config/index.ts"
 import type { SupplyConfig } from "../monitor/index.ts"
 import { DEFAULT_SERVER_SETTINGS, NutServer, type ServedUps } from "../server/index.ts"
 import { UpsState } from "../ups/index.ts"
-import { createNutMonitor, localUpsFor, type LocalServer } from "./_monitor.ts"
+import { createNutMonitor, localUpsFor, readUpsmonConf, type LocalServer } from "./_monitor.ts"
 
 const quiet = { debug() {}, info() {}, warn() {}, error() {} }
 
@@ -61,6 +61,26 @@ test("createNutMonitor() reads upssched.conf from the same directory when NOTIFY
     writeFileSync(join(dir, "upssched.conf"), "CMDSCRIPT /bin/true\nAT ONBATT * START-TIMER onbatt 30\n")
     const monitor = await createNutMonitor(options)
     assert.deepEqual(monitor.local, [])
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
+})
+
+test("readUpsmonConf() says plainly that upsmon.conf is missing, or that --nut-config takes a directory", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "nutctl-upsmon-"))
+  try {
+    assert.equal(await readUpsmonConf(dir, false), undefined)
+    await assert.rejects(
+      readUpsmonConf(dir, true),
+      (e: unknown) =>
+        e instanceof Error &&
+        e.message === `Cannot read ${join(dir, "upsmon.conf")}: no such file; the monitor reads upsmon.conf from the --nut-config directory (like /etc/nut), as upsmon does`,
+    )
+    const file = join(dir, "ups.conf")
+    writeFileSync(file, "")
+    await assert.rejects(readUpsmonConf(file, true), (e: unknown) => e instanceof Error && e.message === `${file} is a file, not a directory: --nut-config takes the directory that holds upsmon.conf (${dir})`)
+    // in serve (not required) too: a file is never a config directory
+    await assert.rejects(readUpsmonConf(file, false), /is a file, not a directory/)
   } finally {
     rmSync(dir, { recursive: true, force: true })
   }

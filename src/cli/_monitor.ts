@@ -5,10 +5,10 @@
  * capabilities (shell, wall, POWERDOWNFLAG file, real time).
  */
 import { hostname } from "node:os"
-import { join } from "node:path"
+import { dirname, join } from "node:path"
 import type { ConsolaInstance } from "consola"
 import commandExecutor from "../../plugins/command/index.ts"
-import { checkSecretFileMode, nodeConfigFs, parseUpsmonConf, type ConfigWarning, type UpsmonConf } from "../config/index.ts"
+import { ConfigError, checkSecretFileMode, configIssue, errnoCode, nodeConfigFs, parseUpsmonConf, readFailure, type ConfigWarning, type UpsmonConf } from "../config/index.ts"
 import {
   type Clock,
   configuredExecutor,
@@ -80,7 +80,7 @@ const LOOPBACK = new Set(["localhost", "127.0.0.1", "::1"])
 /**
  * Read DIR/upsmon.conf with its warnings (including a password file readable by others);
  * undefined when the file does not exist and `required` is false.
- * @throws ConfigError for a file that does not parse; Error when it cannot be read
+ * @throws ConfigError for a file that does not parse or cannot be read
  */
 export async function readUpsmonConf(dir: string, required: boolean): Promise<{ conf: UpsmonConf; warnings: readonly ConfigWarning[] } | undefined> {
   const file = join(dir, "upsmon.conf")
@@ -88,12 +88,21 @@ export async function readUpsmonConf(dir: string, required: boolean): Promise<{ 
   try {
     text = await nodeConfigFs.readText(file)
   } catch (e) {
-    if (!required && (e as { code?: string }).code === "ENOENT") return undefined
-    throw new Error(`Cannot read ${file}: ${(e as Error).message}`)
+    const { reason, notFound } = readFailure(e)
+    if (!required && notFound && errnoCode(e) !== "ENOTDIR") return undefined
+    throw new ConfigError([configIssue({ code: notFound ? "CONFIG_NOT_FOUND" : "CONFIG_UNREADABLE", file, expected: "a readable file", message: upsmonReadMessage(dir, file, e, reason) })])
   }
   const conf = parseUpsmonConf(text, file)
   const mode = checkSecretFileMode(file, await nodeConfigFs.mode(file).catch(() => undefined), { allowGroup: true })
   return { conf, warnings: [...(mode ? [mode] : []), ...conf.warnings] }
+}
+
+/** Why DIR/upsmon.conf cannot be read, with what to do about it. */
+function upsmonReadMessage(dir: string, file: string, cause: unknown, reason: string): string {
+  // `--nut-config /etc/nut/upsmon.conf`: the path of a file inside a file
+  if (errnoCode(cause) === "ENOTDIR") return `${dir} is a file, not a directory: --nut-config takes the directory that holds upsmon.conf (${dirname(dir)})`
+  if (reason === "no such file") return `Cannot read ${file}: no such file; the monitor reads upsmon.conf from the --nut-config directory (like /etc/nut), as upsmon does`
+  return `Cannot read ${file}: ${reason}`
 }
 
 /**

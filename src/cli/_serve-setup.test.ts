@@ -55,3 +55,23 @@ test("resolveServeSetup() --demo --scenario: a built-in name or a valid file run
   assert.equal(bad.exitCode, 1)
   assert.match(bad.errors[0] ?? "", /^--scenario bad\.txt: .*line 1/)
 })
+
+test("resolveServeSetup() --nut-config leaves upsmon.conf's warnings to the monitor (they were shown twice)", async () => {
+  const nutFs = memoryConfigFs({
+    "/etc/nut/ups.conf": "[rack]\n driver = usbhid-ups\n port = auto\n",
+    "/etc/nut/upsd.conf": "",
+    "/etc/nut/upsd.users": { text: "[m]\n password = p\n upsmon primary\n", mode: 0o640 },
+    "/etc/nut/upsmon.conf": { text: "MONITOR rack@localhost 1 m p primary\nSHUTDOWNCMD x\n", mode: 0o644 },
+  })
+  const r = await resolveServeSetup({ demo: false, nutConfig: "/etc/nut" }, { env: () => undefined, hostname: "x", fs: nutFs })
+  assert.equal(r.exitCode, 0)
+  assert.deepEqual(r.warnings, [])
+})
+
+test("resolveServeSetup() --nut-config shows the warnings that explain an error", async () => {
+  const nutFs = memoryConfigFs({ "/etc/nut/ups.conf": "[rack]\n driver = usbhid-ups\n", "/etc/nut/upsd.conf": "", "/etc/nut/upsd.users": { text: "[m]\n password = p\n", mode: 0o640 } })
+  const r = await resolveServeSetup({ demo: false, nutConfig: "/etc/nut" }, { env: () => undefined, hostname: "x", fs: nutFs })
+  assert.equal(r.exitCode, 1)
+  assert.deepEqual(r.warnings, ["/etc/nut/ups.conf:1: ignoring incomplete configuration for UPS [rack]: no port"])
+  assert.match(r.errors[0] ?? "", /at least one complete \[ups\] section/)
+})

@@ -36,6 +36,8 @@ export async function resolveServeSetup(src: ServeSource, io: { env(name: string
   const withListen = (s: ServeSetup): ServeSetup => (src.listen ? { ...s, server: { ...s.server, listen: src.listen } } : s)
   const fail = (e: unknown, hint?: string): ServeSetupResult => {
     if (!(e instanceof ConfigError)) throw e
+    // the warnings often explain the error (every ups.conf section skipped → "no UPS")
+    warnings.push(...e.warnings.map((w) => w.message))
     return { setup: undefined, exitCode: 1, warnings, errors: e.issues.map((i) => i.message), info: hint && e.issues.some((i) => i.code === "CONFIG_NOT_FOUND") ? [hint] : [] }
   }
   const fs = io.fs ?? nodeConfigFs
@@ -48,7 +50,8 @@ export async function resolveServeSetup(src: ServeSource, io: { env(name: string
   if (src.nutConfig !== undefined) {
     try {
       const dir = await loadNutConfigDir(src.nutConfig, { fs })
-      warnings.push(...dir.warnings.map((w) => w.message))
+      // upsmon.conf's warnings are shown by the monitor, which reads that file itself
+      warnings.push(...dir.warnings.filter((w) => !dir.upsmonWarnings.includes(w)).map((w) => w.message))
       return { setup: withListen(dir.setup), exitCode: 0, warnings, errors: [], info }
     } catch (e) {
       return fail(e)

@@ -97,3 +97,19 @@ test("runConfigCheck() --nut-config reports a bad NUT file with file, line and k
   assert.equal(r.code, 1)
   assert.match(r.err, /error: \/etc\/nut\/upsd\.conf:2: MAXAGE expects a number of seconds, got "soon"/)
 })
+
+test("runConfigCheck() --nut-config shows why no UPS is left: every section's warning with its line", async () => {
+  const fs = memoryConfigFs({ "/etc/nut/ups.conf": "[a]\n driver = dummy-ups\n[b]\n port = b.dev\n", "/etc/nut/upsd.conf": "", "/etc/nut/upsd.users": { text: "[m]\n password = p\n", mode: 0o600 } })
+  const r = await check({ nutConfig: "/etc/nut" }, { fs })
+  assert.equal(r.code, 1)
+  assert.match(r.err, /warning: \/etc\/nut\/ups\.conf:1: ignoring incomplete configuration for UPS \[a\]: no port\n/)
+  assert.match(r.err, /warning: \/etc\/nut\/ups\.conf:3: ignoring incomplete configuration for UPS \[b\]: no driver\n/)
+  assert.match(r.err, /error: \/etc\/nut\/ups\.conf: expects at least one complete \[ups\] section/)
+})
+
+test("runConfigCheck() --nut-config reports a missing dummy-ups data file with ups.conf's port line", async () => {
+  const fs = memoryConfigFs({ "/etc/nut/ups.conf": "[rack]\n driver = dummy-ups\n port = missing.dev\n", "/etc/nut/upsd.conf": "", "/etc/nut/upsd.users": { text: "[m]\n password = p\n", mode: 0o600 } })
+  const r = await check({ nutConfig: "/etc/nut" }, { fs })
+  assert.equal(r.code, 1)
+  assert.equal(r.err, "error: /etc/nut/ups.conf:3: port: dummy-ups data file /etc/nut/missing.dev: no such file (the driver of [rack] cannot start without it)")
+})

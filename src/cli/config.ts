@@ -51,6 +51,8 @@ export async function runConfigCheck(options: ConfigCheckOptions, io: ConfigChec
   let failed = false
   const fail = (e: unknown): void => {
     if (!(e instanceof ConfigError)) throw e
+    // the warnings often explain the error (every ups.conf section skipped → "no UPS")
+    warn(e.warnings)
     for (const issue of e.issues) io.err(`error: ${issue.message}`)
     failed = true
   }
@@ -77,7 +79,7 @@ export async function runConfigCheck(options: ConfigCheckOptions, io: ConfigChec
 
   if (options.nutConfig !== undefined) {
     try {
-      const dir = await loadNutConfigDir(options.nutConfig, { fs: io.fs })
+      const dir = await loadNutConfigDir(options.nutConfig, { fs: io.fs, checkDriverFiles: true })
       warn(dir.warnings)
       printNutDir(dir, io)
     } catch (e) {

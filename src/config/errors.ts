@@ -3,6 +3,7 @@
  * shows them all at once) and throws one ConfigError that carries them; the error's own fields
  * are those of the first problem.
  */
+import type { ConfigWarning } from "./types.ts"
 
 /** Stable codes callers match on (never on the message). */
 export const CONFIG_ERROR_CODES = [
@@ -89,8 +90,13 @@ export class ConfigError extends Error {
   readonly expected: string
   /** Every problem found, the first one being this error's own fields. */
   readonly issues: readonly ConfigIssue[]
+  /**
+   * Warnings found on the way: show them too, since they often explain an error (sections
+   * skipped with a warning leave ups.conf without any UPS).
+   */
+  readonly warnings: readonly ConfigWarning[]
 
-  constructor(issues: readonly ConfigIssue[], options?: ErrorOptions) {
+  constructor(issues: readonly ConfigIssue[], options?: ErrorOptions & { readonly warnings?: readonly ConfigWarning[] }) {
     const first = issues[0]
     if (first === undefined) throw new TypeError("ConfigError needs at least one issue")
     const more = issues.length > 1 ? ` (and ${issues.length - 1} more)` : ""
@@ -102,6 +108,7 @@ export class ConfigError extends Error {
     this.key = first.key
     this.expected = first.expected
     this.issues = issues
+    this.warnings = options?.warnings ?? []
   }
 }
 
@@ -110,8 +117,8 @@ export function throwIfIssues(issues: readonly ConfigIssue[]): void {
   if (issues.length > 0) throw new ConfigError(issues)
 }
 
-/** Turn a failed read into a ConfigIssue worded `Cannot read FILE: reason`. */
-export function readIssue(file: string, cause: unknown): ConfigIssue {
+/** Why a read failed, in plain words (`no such file`, `permission denied`, …), and whether it is "not found". */
+export function readFailure(cause: unknown): { readonly reason: string; readonly notFound: boolean } {
   const code = errnoCode(cause)
   const notFound = code === "ENOENT" || code === "ENOTDIR" || code === "NotFound"
   const reason = notFound
@@ -123,6 +130,12 @@ export function readIssue(file: string, cause: unknown): ConfigIssue {
         : cause instanceof Error
           ? cause.message
           : String(cause)
+  return { reason, notFound }
+}
+
+/** Turn a failed read into a ConfigIssue worded `Cannot read FILE: reason`. */
+export function readIssue(file: string, cause: unknown): ConfigIssue {
+  const { reason, notFound } = readFailure(cause)
   return configIssue({
     code: notFound ? "CONFIG_NOT_FOUND" : "CONFIG_UNREADABLE",
     file,

@@ -1,7 +1,7 @@
 /** Config contracts: UPS definitions, what `serve` needs, warnings. */
 export type { ConfigWarning, ServeSetup, UpsDefinition } from "./types.ts"
 /** Typed config errors with file, line, key and what was expected. */
-export { CONFIG_ERROR_CODES, ConfigError, problemMessages, type ConfigErrorCode, type ConfigIssue } from "./errors.ts"
+export { CONFIG_ERROR_CODES, ConfigError, configIssue, errnoCode, problemMessages, readFailure, type ConfigErrorCode, type ConfigIssue } from "./errors.ts"
 /** File access capability for loaders (real file system or in memory). */
 export { memoryConfigFs, type ConfigFs } from "./fs.ts"
 /** ConfigFs on the real file system. */
@@ -12,6 +12,10 @@ export { checkSecretFileMode, describeOpenMode, type SecretFileModeOptions } fro
 export { parseUpsConf, type ParseUpsConfOptions, type UpsConf } from "./ups-conf.ts"
 /** NUT's upsd.conf. */
 export { DEFAULT_NUT_PORT, parseUpsdConf, type UpsdConf } from "./upsd-conf.ts"
+/** Action names of upsd.users / `users.*.actions` (SET, FSD). */
+export { UPSMON_ACTIONS, USER_ACTIONS, isKnownAction, unknownActionProblem } from "./actions.ts"
+/** Driver names nutctl runs and NUT's own driver names. */
+export { NATIVE_DRIVER_NAMES, NUT_DRIVER_NAMES, unknownDriverProblem } from "./nut-drivers.ts"
 /** NUT's upsd.users, as UserRecords. */
 export { parseUpsdUsers, type UpsdUsers } from "./upsd-users.ts"
 /** NUT's upsmon.conf, as a typed structure. */
@@ -33,7 +37,7 @@ export { formatOf, keyPathString, loadNutctlConfig, parseNutctlConfig, type Load
 /** Line of a key path in config text (for messages). */
 export { findKeyLine, type ConfigFormat, type KeyPath } from "./key-line.ts"
 /** Resolve `{ env }` / `{ file }` secrets through injected capabilities. */
-export { isSecretRef, literalSecrets, resolveSecret, resolveSecrets, type SecretPlace, type SecretSources } from "./secrets.ts"
+export { isSecretRef, literalSecrets, resolveSecret, resolveSecrets, secretSource, type SecretPlace, type SecretSources } from "./secrets.ts"
 /** nutctl config → ServeSetup. */
 export { buildServeSetup, upsDefinitions } from "./serve-setup.ts"
 /** Role by hostname (globs and /regex/). */

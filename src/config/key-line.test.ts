@@ -56,3 +56,25 @@ test("findKeyLine() finds TOML keys under tables and arrays of tables", () => {
   assert.equal(findKeyLine(toml, ["roles", 0, "hosts"], "toml"), 6)
   assert.equal(findKeyLine(toml, ["ups", "rack", "driver"], "toml"), 12)
 })
+
+test("findKeyLine() does not take a key inside another key's flow mapping for a top-level key", () => {
+  const lines = ["# cluster", "ups:", "  rack: { driver: usbhid }", "users:", "  mon: { password: { env: P }, upsmon: primary }", "executors:", "  command: { command: /bin/true }", "hook: {}", "http: {}", "server: {}", "# roles", "roles: [ { hosts: a, role: primary, shutdown: [command] } ]", "", "shutdown: { push: yes }", ""]
+  const text = lines.join("\n")
+  assert.equal(findKeyLine(text, ["shutdown", "push"], "yaml"), 14)
+  assert.equal(findKeyLine(text, ["shutdown"], "yaml"), 14)
+  assert.equal(findKeyLine(text, ["roles", 0, "shutdown"], "yaml"), 12)
+  // an empty `shutdown:` on line 9, after a flow role on line 8
+  const empty = ["ups:", "  rack: { driver: usbhid }", "users:", "  mon: { password: x, upsmon: primary }", "executors:", "  command: { command: /bin/true }", "hook: {}", "roles: [ { hosts: a, role: primary, shutdown: [command] } ]", "shutdown:", ""].join("\n")
+  assert.equal(findKeyLine(empty, ["shutdown"], "yaml"), 9)
+})
+
+test("findKeyLine() takes only keys at the container's own indent, not deeper ones of the same name", () => {
+  const text = ["roles:", "  - hosts: a", "    role: primary", "    shutdown:", "      - command", "shutdown:", "  push: yes", ""].join("\n")
+  assert.equal(findKeyLine(text, ["shutdown", "push"], "yaml"), 7)
+  assert.equal(findKeyLine(text, ["roles", 0, "shutdown"], "yaml"), 4)
+  // a flow item: only its own keys, not those of mappings nested in it
+  const flow = ["roles:", "  - { hosts: a, monitor: [{ system: x@y, user: mon }] }", "  - { hosts: b, user: z }", ""].join("\n")
+  assert.equal(findKeyLine(flow, ["roles", 0, "user"], "yaml"), 2, "missing key: the line of roles[0]")
+  assert.equal(findKeyLine(flow, ["roles", 1, "user"], "yaml"), 3)
+  assert.equal(findKeyLine("server: { tls: { key: x }, maxage: 1 }\nkey: 2\n", ["key"], "yaml"), 2)
+})

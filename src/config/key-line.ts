@@ -7,6 +7,17 @@
 export type ConfigFormat = "yaml" | "toml" | "json"
 export type KeyPath = readonly (string | number)[]
 
+/** `roles[1].hosts` from `["roles", 1, "hosts"]`. */
+export function keyPathString(path: KeyPath): string {
+  let s = ""
+  for (const seg of path) {
+    if (typeof seg === "number") s += `[${seg}]`
+    else if (/^[A-Za-z_][\w-]*$/.test(seg)) s += s === "" ? seg : `.${seg}`
+    else s += `[${JSON.stringify(seg)}]`
+  }
+  return s
+}
+
 /** 1-based line of `path` in `text`, or of its deepest ancestor found; undefined if none. */
 export function findKeyLine(text: string, path: KeyPath, format: ConfigFormat): number | undefined {
   const lines = text.split("\n")
@@ -60,19 +71,60 @@ function escapeRe(s: string): string {
 
 function yamlKey(lines: readonly string[], at: Container, key: string): Hit | undefined {
   const re = new RegExp(`^(\\s*(?:-\\s+)?)(["']?)${escapeRe(key)}\\2\\s*:(\\s|$)`)
-  const flow = new RegExp(`[{,]\\s*(["']?)${escapeRe(key)}\\1\\s*:`)
   const parentLine = at.from > 0 && !at.item ? lines[at.from - 1] : undefined
-  if (parentLine !== undefined && flow.test(parentLine)) return { line: at.from - 1, inline: true, next: at }
+  // `server: { listen: …, maxage: 15 }`: the key is inside the parent's own flow mapping
+  if (parentLine !== undefined && flowHasKey(afterKey(parentLine), key)) return { line: at.from - 1, inline: true, next: at }
+  // only keys at the container's own indent are its children (a deeper `shutdown:` is a grandchild)
+  let childIndent: number | undefined
   for (let i = at.from; i < lines.length; i++) {
     const line = lines[i] as string
     if (!isContent(line)) continue
     const ownItemLine = at.item && i === at.from
     if (!ownItemLine && indentOf(line) <= at.indent) return undefined
+    const column = ownItemLine ? line.length - line.replace(/^\s*-\s+/, "").length : indentOf(line)
+    childIndent ??= column
+    if (column !== childIndent) continue
     const m = re.exec(line)
-    if (m) return { line: i, next: { from: i + 1, indent: (m[1] as string).length, item: false } }
-    if (flow.test(line)) return { line: i, inline: true, next: at }
+    if (m && (m[1] as string).length === childIndent) return { line: i, next: { from: i + 1, indent: (m[1] as string).length, item: false } }
+    // `- { hosts: a, role: primary }`: the item is a flow mapping on its own line
+    if (ownItemLine && flowHasKey(line.replace(/^\s*-\s+/, ""), key)) return { line: i, inline: true, next: at }
   }
   return undefined
+}
+
+/** The text after a line's `key:` (its value), or the whole line when it has no key. */
+function afterKey(line: string): string {
+  const m = /^\s*(?:-\s+)?(?:"[^"]*"|'[^']*'|[^\s"'{[#][^:#]*?)\s*:(\s|$)/.exec(line)
+  return m ? line.slice(m[0].length) : line
+}
+
+/**
+ * Whether `text` starts with a flow mapping that has `key` as one of its own keys: keys of
+ * mappings nested inside it (`roles: [ { shutdown: … } ]`) do not count.
+ */
+function flowHasKey(text: string, key: string): boolean {
+  const start = text.search(/\S/)
+  if (start < 0 || text[start] !== "{") return false
+  const keyRe = new RegExp(`^\\s*(["']?)${escapeRe(key)}\\1\\s*:`)
+  let depth = 0
+  let quote: string | undefined
+  for (let i = start; i < text.length; i++) {
+    const c = text[i] as string
+    if (quote !== undefined) {
+      if (c === "\\" && quote === '"') i++
+      else if (c === quote) quote = undefined
+      continue
+    }
+    if (c === '"' || c === "'") quote = c
+    else if (c === "#" && /\s/.test(text[i - 1] ?? "")) return false
+    else if (c === "{" || c === "[") {
+      depth++
+      if (depth === 1 && keyRe.test(text.slice(i + 1))) return true
+    } else if (c === "}" || c === "]") {
+      if (--depth === 0) return false
+    } else if (c === "," && depth === 1 && keyRe.test(text.slice(i + 1))) return true
+  }
+  return false
 }
 
 function yamlItem(lines: readonly string[], at: Container, index: number): Hit | undefined {

@@ -96,3 +96,50 @@ test("loadNutConfigDir() reports the problems of every file at once", async () =
     },
   )
 })
+
+test("loadNutConfigDir() keeps the warnings that explain an error (every ups.conf section skipped)", async () => {
+  const fs = memoryConfigFs({ "/etc/nut/ups.conf": "[a]\n driver = dummy-ups\n[b]\n port = b.dev\n", "/etc/nut/upsd.conf": "" })
+  await assert.rejects(loadNutConfigDir("/etc/nut", { fs }), (e: unknown) => {
+    assert.ok(e instanceof ConfigError)
+    assert.match(e.message, /^\/etc\/nut\/ups\.conf: expects at least one complete \[ups\] section/)
+    assert.deepEqual(
+      e.warnings.filter((w) => w.file === "/etc/nut/ups.conf").map((w) => w.message),
+      ["/etc/nut/ups.conf:1: ignoring incomplete configuration for UPS [a]: no port", "/etc/nut/ups.conf:3: ignoring incomplete configuration for UPS [b]: no driver"],
+    )
+    return true
+  })
+})
+
+test("loadNutConfigDir() keeps upsmon.conf's warnings apart, so serve does not show them twice", async () => {
+  const nut = await loadNutConfigDir("/etc/nut", { fs: files({ "/etc/nut/upsmon.conf": { text: "MONITOR rack@localhost 1 mon p primary\n", mode: 0o644 } }) })
+  assert.deepEqual(
+    nut.upsmonWarnings.map((w) => w.message),
+    ["/etc/nut/upsmon.conf holds passwords and is world-accessible (mode 0644); chmod 640 it", "/etc/nut/upsmon.conf: no SHUTDOWNCMD: this host will not shut itself down"],
+  )
+  assert.deepEqual(nut.warnings, nut.upsmonWarnings)
+})
+
+test("loadNutConfigDir() says that it takes a directory when given a file", async () => {
+  const notDir = { readText: async (p: string) => Promise.reject(Object.assign(new Error(`ENOTDIR: not a directory, open '${p}'`), { code: "ENOTDIR" })), mode: async () => undefined }
+  await assert.rejects(
+    loadNutConfigDir("/etc/nut/ups.conf", { fs: notDir }),
+    (e: unknown) =>
+      e instanceof ConfigError &&
+      e.issues.length === 1 &&
+      e.message === "/etc/nut/ups.conf is a file, not a directory: --nut-config takes the directory that holds ups.conf and NUT's other files (/etc/nut)",
+  )
+})
+
+test("loadNutConfigDir() checks dummy-ups data files only when asked (config check), naming ups.conf's port line", async () => {
+  const fs = files({ "/etc/nut/ups.conf": "[rack]\n driver = dummy-ups\n\n port = missing.dev\n[here]\n driver = dummy-ups\n port = /srv/here.seq\n", "/srv/here.seq": "ups.status: OL\n" })
+  const served = await loadNutConfigDir("/etc/nut", { fs })
+  assert.deepEqual(served.setup.ups[0]?.source, { file: "/etc/nut/ups.conf", line: 1, portLine: 4 })
+  await assert.rejects(loadNutConfigDir("/etc/nut", { fs, checkDriverFiles: true }), (e: unknown) => {
+    assert.ok(e instanceof ConfigError)
+    assert.deepEqual(
+      e.issues.map((i) => [i.code, i.line, i.key, i.message]),
+      [["CONFIG_NOT_FOUND", 4, "port", "/etc/nut/ups.conf:4: port: dummy-ups data file /etc/nut/missing.dev: no such file (the driver of [rack] cannot start without it)"]],
+    )
+    return true
+  })
+})

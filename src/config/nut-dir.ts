@@ -4,12 +4,13 @@
  * nut.conf when present.
  */
 import type { TlsSettings } from "../server/index.ts"
-import { ConfigError, configIssue, readIssue, type ConfigIssue } from "./errors.ts"
+import { checkDriverFiles } from "./driver-files.ts"
+import { ConfigError, configIssue, errnoCode, readIssue, type ConfigIssue } from "./errors.ts"
 import { checkSecretFileMode } from "./file-mode.ts"
 import type { ConfigFs } from "./fs.ts"
 import { parseNutConf, type NutMode } from "./nut-conf.ts"
 import { nodeConfigFs } from "./node-fs.ts"
-import { resolveIn } from "./paths.ts"
+import { baseName, dirOf, resolveIn } from "./paths.ts"
 import { tlsFromPem } from "./pem.ts"
 import type { ConfigWarning, ServeSetup } from "./types.ts"
 import { parseUpsConf } from "./ups-conf.ts"
@@ -22,6 +23,11 @@ export interface LoadNutConfigDirOptions {
   readonly fs?: ConfigFs
   /** upsmon's file, relative to the directory or absolute. @default "upsmon.conf" */
   readonly upsmonFile?: string
+  /**
+   * Also check that the files drivers read at start exist (dummy-ups data files): errors for
+   * `config check`. `serve` leaves it to the driver, as upsd serves the other UPSes. @default false
+   */
+  readonly checkDriverFiles?: boolean
 }
 
 /** A NUT config directory, read. */
@@ -38,19 +44,22 @@ export interface NutConfigDir {
   readonly mode: NutMode | undefined
   /** Every warning of every file. */
   readonly warnings: readonly ConfigWarning[]
+  /** The part of `warnings` about upsmon.conf (the monitor reads that file again and shows them itself). */
+  readonly upsmonWarnings: readonly ConfigWarning[]
 }
 
 /**
  * Load a NUT config directory. ups.conf and upsd.conf are required (upsd will not start
  * without them) unless nut.conf says MODE=netclient; upsd.users, upsmon.conf and nut.conf are
  * optional.
- * @throws ConfigError with every problem found in every file
+ * @throws ConfigError with every problem found in every file, and every warning
  */
 export async function loadNutConfigDir(dir: string, options: LoadNutConfigDirOptions = {}): Promise<NutConfigDir> {
   const fs = options.fs ?? nodeConfigFs
   const issues: ConfigIssue[] = []
   const serverWarnings: ConfigWarning[] = []
   const otherWarnings: ConfigWarning[] = []
+  const upsmonWarnings: ConfigWarning[] = []
 
   /** Read a file; undefined when it is optional and missing, or unreadable (issue recorded). */
   async function read(name: string, required: boolean): Promise<{ path: string; text: string } | undefined> {
@@ -58,6 +67,8 @@ export async function loadNutConfigDir(dir: string, options: LoadNutConfigDirOpt
     try {
       return { path, text: await fs.readText(path) }
     } catch (cause) {
+      // `--nut-config /etc/nut/ups.conf`: every file would be "missing"; say what is wrong once
+      if (errnoCode(cause) === "ENOTDIR" && !name.startsWith("/")) throw notADirectory(dir)
       const issue = readIssue(path, cause)
       if (required || issue.code !== "CONFIG_NOT_FOUND") issues.push(issue)
       return undefined
@@ -112,8 +123,9 @@ export async function loadNutConfigDir(dir: string, options: LoadNutConfigDirOpt
 
   const upsmonFile = await read(options.upsmonFile ?? "upsmon.conf", options.upsmonFile !== undefined)
   const upsmon = upsmonFile && parse(() => parseUpsmonConf(upsmonFile.text, upsmonFile.path))
-  if (upsmonFile) await checkMode(upsmonFile.path, otherWarnings)
-  if (upsmon) otherWarnings.push(...upsmon.warnings)
+  if (upsmonFile) await checkMode(upsmonFile.path, upsmonWarnings)
+  if (upsmon) upsmonWarnings.push(...upsmon.warnings)
+  otherWarnings.push(...upsmonWarnings)
 
   const allowNoDevice = upsd?.allowNoDevice ?? false
   if (upsConf && upsConf.ups.length === 0 && !allowNoDevice && serverRequired) {
@@ -126,7 +138,8 @@ export async function loadNutConfigDir(dir: string, options: LoadNutConfigDirOpt
       }),
     )
   }
-  if (issues.length > 0) throw new ConfigError(issues)
+  if (options.checkDriverFiles && upsConf) issues.push(...(await checkDriverFiles(upsConf.ups, upsConf.globals, fs)))
+  if (issues.length > 0) throw new ConfigError(issues, { warnings: [...serverWarnings, ...otherWarnings] })
 
   const server = upsd?.server ?? parseUpsdConf("").server
   const setup: ServeSetup = {
@@ -146,5 +159,19 @@ export async function loadNutConfigDir(dir: string, options: LoadNutConfigDirOpt
     upsmon,
     mode: nutConf?.mode,
     warnings: [...serverWarnings, ...otherWarnings],
+    upsmonWarnings,
   }
+}
+
+/** The error for a config "directory" that is a file. */
+function notADirectory(dir: string): ConfigError {
+  const parent = dirOf(dir)
+  return new ConfigError([
+    configIssue({
+      code: "CONFIG_NOT_FOUND",
+      file: dir,
+      expected: "a directory",
+      message: `${dir} is a file, not a directory: --nut-config takes the directory that holds ${baseName(dir)} and NUT's other files (${parent === "." ? "like /etc/nut" : parent})`,
+    }),
+  ])
 }

@@ -28,6 +28,22 @@ export function sectionName(word: string): string | undefined {
 }
 
 /**
+ * A line that starts with `[` is meant as a section header. When it is not a complete one
+ * (`[office` without its `]`, `[my ups]` with a space, `[]`), NUT's parsers take it as a key of
+ * the previous section, so the lines after it silently join that section; this says why instead.
+ * @returns the problem, or undefined when the line is a good header or no header at all
+ */
+export function badSectionHeader(words: readonly string[], file: string, line: number): string | undefined {
+  const first = words[0] ?? ""
+  if (!first.startsWith("[")) return undefined
+  const text = words.join(" ")
+  if (first === "[]") return `${file}:${line}: "[]" is a section header without a name`
+  if (first.endsWith("]")) return undefined
+  const why = first.includes("]") ? 'text after "]"' : words.some((w) => w.endsWith("]")) ? "a name cannot contain spaces" : 'missing "]"'
+  return `${file}:${line}: "${text}" is not a section header (${why})`
+}
+
+/**
  * A non-negative integer as NUT writes it. upsd and upsmon use `atoi` after checking only the
  * first digit, so `15s` would silently be 15; we refuse anything but digits instead.
  */

@@ -122,7 +122,7 @@ test("loadNutctlConfig() warns about literal secrets in a file others can read, 
       ["executors.truenas.apiKey", 6],
     ],
   )
-  assert.match(open.warnings[0]?.message ?? "", /^\/etc\/nutctl\/nutctl\.yaml: users\.mon\.password is a literal secret and the file is world-accessible \(mode 0644\); use/)
+  assert.match(open.warnings[0]?.message ?? "", /^\/etc\/nutctl\/nutctl\.yaml:3: users\.mon\.password is a literal secret and the file is world-accessible \(mode 0644\); use/)
   assert.ok(!open.warnings.some((w) => w.message.includes("hunter2")))
   const closed = await loadNutctlConfig("/etc/nutctl/nutctl.yaml", { fs: memoryConfigFs({ "/etc/nutctl/nutctl.yaml": { text, mode: 0o600 } }) })
   assert.deepEqual(closed.warnings, [])
@@ -132,9 +132,13 @@ test("loadNutctlConfig() warns about executors without settings and users withou
   const { warnings } = parseNutctlConfig("users:\n  a: { upsmon: primary }\nroles:\n  - hosts: x\n    role: primary\n    shutdown: [truenas]\n", { file: "n.yaml" })
   assert.deepEqual(
     warnings.map((w) => w.message),
-    ["n.yaml: users.a has no password and can never log in", "n.yaml: roles[0].shutdown[0]: executor truenas has no settings under executors:"],
+    [
+      "n.yaml:2: users.a has no password and can never log in",
+      "n.yaml:4: roles[0] monitors nothing: its shutdown executors (truenas) never run",
+      "n.yaml:6: roles[0].shutdown[0]: executor truenas has no settings under executors:",
+    ],
   )
-  assert.deepEqual(warnings.map((w) => w.line), [2, 6])
+  assert.deepEqual(warnings.map((w) => w.line), [2, 4, 6])
 })
 
 test("loadNutctlConfig() names a missing file", async () => {

@@ -8,11 +8,14 @@ import type { z } from "zod"
 import { ConfigError, configIssue, readIssue, type ConfigIssue } from "./errors.ts"
 import { describeOpenMode } from "./file-mode.ts"
 import type { ConfigFs } from "./fs.ts"
-import { findKeyLine, type ConfigFormat, type KeyPath } from "./key-line.ts"
+import { findJsonDuplicates } from "./json-duplicates.ts"
+import { findKeyLine, keyPathString, type ConfigFormat, type KeyPath } from "./key-line.ts"
 import { nodeConfigFs } from "./node-fs.ts"
+import { checkNutctlConfig } from "./nutctl-checks.ts"
 import { nutctlConfigSchema, type NutctlConfig } from "./nutctl-schema.ts"
-import { literalSecrets } from "./secrets.ts"
 import type { ConfigWarning } from "./types.ts"
+
+export { keyPathString }
 
 /** A validated nutctl config and where it came from. */
 export interface LoadedConfig {
@@ -70,32 +73,21 @@ export function parseNutctlConfig(text: string, options: ParseNutctlConfigOption
     throw new ConfigError(issues, { cause: result.error })
   }
   const config = result.data
-  const warnings: ConfigWarning[] = []
-  const at = (path: KeyPath): { line?: number } => {
-    const line = findKeyLine(text, path, format)
-    return line === undefined ? {} : { line }
-  }
-  const open = describeOpenMode(options.mode)
-  if (open !== undefined) {
-    for (const path of literalSecrets(config)) {
-      const key = keyPathString(path)
-      warnings.push({ file, ...at(path), key, message: `${file}: ${key} is a literal secret and the file is ${open}; use { file: … } or { env: … }, or chmod 600 ${file}` })
-    }
-  }
-  for (const [name, u] of Object.entries(config.users)) {
-    if (u.password === undefined) warnings.push({ file, ...at(["users", name]), key: `users.${name}`, message: `${file}: users.${name} has no password and can never log in` })
-  }
-  for (const [i, r] of config.roles.entries()) {
-    for (const [j, ex] of r.shutdown.entries()) {
-      if (!Object.hasOwn(config.executors, ex)) {
-        warnings.push({ file, ...at(["roles", i, "shutdown", j]), key: `roles[${i}].shutdown[${j}]`, message: `${file}: roles[${i}].shutdown[${j}]: executor ${ex} has no settings under executors:` })
-      }
-    }
-    for (const [j, m] of r.monitor.entries()) {
-      if (m.user !== undefined && !Object.hasOwn(config.users, m.user) && m.password === undefined) {
-        warnings.push({ file, ...at(["roles", i, "monitor", j]), key: `roles[${i}].monitor[${j}].user`, message: `${file}: roles[${i}].monitor[${j}]: user ${m.user} is not under users: and has no password here` })
-      }
-    }
+  const lineOf = (path: KeyPath): number | undefined => findKeyLine(text, path, format)
+  const where = (line: number | undefined): string => (line === undefined ? file : `${file}:${line}`)
+  const checked = checkNutctlConfig({ config, raw: data, file, open: describeOpenMode(options.mode) })
+  const warnings: ConfigWarning[] = checked.warnings.map((w) => {
+    const line = lineOf(w.path)
+    return { file, ...(line === undefined ? {} : { line }), key: w.key ?? keyPathString(w.path), message: `${where(line)}: ${w.message}` }
+  })
+  warnings.sort((a, b) => (a.line ?? Infinity) - (b.line ?? Infinity))
+  if (checked.errors.length > 0) {
+    const issues = checked.errors.map((e) => {
+      const line = lineOf(e.path)
+      const key = e.key ?? keyPathString(e.path)
+      return configIssue({ file, line, key, expected: e.expected, got: e.got, ...(e.message === undefined ? {} : { message: `${where(line)}: ${e.message}` }) })
+    })
+    throw new ConfigError(issues, { warnings })
   }
   return { file, format, config, warnings }
 }
@@ -109,22 +101,12 @@ export function formatOf(file: string): ConfigFormat | undefined {
   return undefined
 }
 
-/** `roles[1].hosts` from `["roles", 1, "hosts"]`. */
-export function keyPathString(path: KeyPath): string {
-  let s = ""
-  for (const seg of path) {
-    if (typeof seg === "number") s += `[${seg}]`
-    else if (/^[A-Za-z_][\w-]*$/.test(seg)) s += s === "" ? seg : `.${seg}`
-    else s += `[${JSON.stringify(seg)}]`
-  }
-  return s
-}
-
 function parseText(text: string, file: string, format: ConfigFormat): unknown {
   // confbox's YAML parser refuses empty input; an empty file is an empty config.
   if (format === "yaml" && text.split("\n").every((l) => l.trim() === "" || l.trim().startsWith("#") || l.trim() === "---")) return {}
+  let data: unknown
   try {
-    return format === "yaml" ? parseYAML(text) : format === "toml" ? parseTOML(text) : parseJSONC(text, { allowTrailingComma: true })
+    data = format === "yaml" ? parseYAML(text) : format === "toml" ? parseTOML(text) : parseJSONC(text, { allowTrailingComma: true })
   } catch (cause) {
     const line = syntaxLine(cause, text)
     const reason = (cause instanceof Error ? ((cause as { reason?: string }).reason ?? cause.message) : String(cause)).split("\n")[0]
@@ -141,6 +123,17 @@ function parseText(text: string, file: string, format: ConfigFormat): unknown {
       { cause },
     )
   }
+  // JSON keeps the last of two equal keys silently; YAML and TOML refuse them, so JSON does too
+  const dups = format === "json" ? findJsonDuplicates(text) : []
+  if (dups.length > 0) {
+    throw new ConfigError(
+      dups.map((d) => {
+        const key = keyPathString(d.path)
+        return configIssue({ code: "CONFIG_SYNTAX", file, line: d.line, key, expected: "each key once", message: `${file}:${d.line}: ${key} is given twice (first on line ${d.firstLine}); the second would silently win` })
+      }),
+    )
+  }
+  return data
 }
 
 /** Line of a parser's syntax error: js-yaml `mark.line` (0-based), TOML `line`, JSON `position N`. */

@@ -1,9 +1,12 @@
 /**
  * nutctl's own cluster config (DESIGN.md §4), as a zod schema. Every schema-level `error` is a
  * phrase that follows "expects" in a message (`roles[1].hosts expects a glob or /regex/`).
- * The `shutdown` and `executors` parts are only loosely checked here; their owners validate them.
+ * `executors` settings are only loosely checked here: each executor plugin validates its own.
+ * Checks across sections (MINSUPPLIES against the power values, warnings) are in nutctl-checks.ts.
  */
 import { z } from "zod"
+import { checkDriverOptions } from "../drivers/index.ts"
+import { DEFAULT_HTTP_PORT, httpConfigSchema } from "../http/index.ts"
 import { parseUpsSystem } from "./ups-system.ts"
 import { upsmonRole } from "./user-record.ts"
 import { isCidr, parseDuration, parseListenAddress } from "./values.ts"
@@ -28,6 +31,9 @@ const SECRET_FORMS = "a string, { env: NAME } or { file: PATH }"
 const secret = z.union([z.string(), z.strictObject({ env: z.string().min(1) }), z.strictObject({ file: z.string().min(1) })], { error: SECRET_FORMS })
 
 const duration = z.custom<number | string>((v) => parseDuration(v) !== undefined, { error: "a duration like 15s, 2m, 500ms or a number of seconds" }).transform((v) => parseDuration(v) as number)
+
+/** A duration where zero would make the monitor busy-loop or skip a wait. */
+const positiveDuration = (example: string) => duration.refine((s) => s > 0, { error: `a duration above zero, like ${example}` })
 
 const seconds = (what: string) => z.number({ error: `a whole number of ${what}` }).int({ error: `a whole number of ${what}` }).nonnegative({ error: `a whole number of ${what}` })
 
@@ -70,8 +76,24 @@ const upsEntry = z
       ctx.addIssue({ code: "custom", path: ["port"], message: "the remote UPS as ups@host[:port]", input: v.port })
     }
     // YAML reads `vendorid: 0764` as the number 764, losing the leading zero of a hex id.
+    const reported = new Set<string>()
     for (const k of ["vendorid", "productid"]) {
-      if (typeof v[k] === "number") ctx.addIssue({ code: "custom", path: [k], message: 'a quoted hex id like "0764"', input: v[k] })
+      if (typeof v[k] === "number") {
+        ctx.addIssue({ code: "custom", path: [k], message: 'a quoted hex id like "0764"', input: v[k] })
+        reported.add(k)
+      }
+    }
+    // what the driver would refuse at start, with the driver's own parser (unknown names: a warning, nutctl-checks.ts)
+    const written = new Map<string, string>()
+    const params: Record<string, string> = {}
+    for (const [k, val] of Object.entries(v)) {
+      if (k === "driver" || k === "port" || k === "desc") continue
+      written.set(k.toLowerCase(), k)
+      params[k.toLowerCase()] = String(val)
+    }
+    for (const p of checkDriverOptions(driver, v.port ?? "auto", params).problems) {
+      const key = written.get(p.option) ?? p.option
+      if (!reported.has(key)) ctx.addIssue({ code: "custom", path: [key], message: p.expected, input: v[key] })
     }
   })
   .transform(({ driver, port, desc, ...rest }) => {
@@ -152,27 +174,33 @@ const role = z.strictObject({
   shutdown: z.array(z.string(), { error: "a list of executor names" }).default([]),
 })
 
-const shutdown = z.looseObject({
+const shutdown = z.strictObject({
   when: z
-    .looseObject({
+    .strictObject({
       /** OB LB is always critical, as in upsmon: only `true` is accepted, so `false` is not silently ignored. */
       lowbattery: z.literal(true, { error: "true: low battery always shuts down, as in upsmon (shut down earlier with runtimeBelow or onBatteryFor)" }).optional(),
       /**
        * Critical once `battery.runtime` (read with each poll on battery) is below this many seconds;
        * `auto`: below what this host's shutdown plan needs (learned durations × margin). Null: off.
        */
-      runtimeBelow: z.union([z.literal("auto"), duration, z.null()], { error: "auto, a duration or null" }).optional(),
+      runtimeBelow: z
+        .union([z.literal("auto"), duration, z.null()], { error: "auto, a duration above zero or null (off)" })
+        // 0 would never trigger: a silent "off" that reads like a setting
+        .refine((v) => v !== 0, { error: "auto, a duration above zero or null (off)" })
+        .optional(),
       /** Critical after this many seconds on battery (upssched's usual timer, built in). Null: off. */
       onBatteryFor: z.union([duration, z.null()], { error: "a duration or null" }).optional(),
     })
     .optional(),
-  hostsync: duration.optional(),
+  // 0: the primary would not wait for its secondaries, a secondary not for the primary's FSD
+  hostsync: positiveDuration("15s").optional(),
   finaldelay: duration.optional(),
   // upsmon.conf's other timers and settings, for the monitor of every role (README "Monitor")
   minsupplies: z.number({ error: "a whole number of power supplies" }).int({ error: "a whole number of power supplies" }).nonnegative({ error: "a whole number of power supplies" }).optional(),
-  pollfreq: duration.optional(),
-  pollfreqalert: duration.optional(),
-  deadtime: duration.optional(),
+  pollfreq: positiveDuration("5s").optional(),
+  pollfreqalert: positiveDuration("5s").optional(),
+  // 0: one late answer while on battery would count the UPS as dead, hence critical
+  deadtime: positiveDuration("15s").optional(),
   /** POWERDOWNFLAG: written before the shutdown, read by `nutctl killpower`. */
   powerdownflag: z.string({ error: "a file path like /etc/killpower" }).min(1, { error: "a file path like /etc/killpower" }).optional(),
   /** nut.conf's POWEROFF_WAIT: after killpower, wait this long for the power cut, then reboot. */
@@ -205,7 +233,15 @@ export const nutctlConfigSchema = z.strictObject({
   executors: z
     .record(z.string(), z.looseObject({ type: z.string({ error: "an executor plugin name like command" }).optional() }), { error: "a mapping of executor names to their settings" })
     .default({}),
-  http: z.looseObject({ listen: z.string({ error: "an address like 0.0.0.0:9199" }).optional() }).default({}),
+  // checked here, not first when serve starts HTTP, so `config check` finds a bad address or token
+  http: httpConfigSchema
+    .extend({
+      listen: z
+        .union([z.string(), z.literal(false)], { error: "an address like 0.0.0.0:9199, or false" })
+        .refine((v) => v === false || parseListenAddress(v, DEFAULT_HTTP_PORT) !== undefined, { error: "an address like 0.0.0.0:9199, [::1]:9199, or false" })
+        .optional(),
+    })
+    .prefault({}),
   hook: hook.default({}),
 })
 

@@ -61,6 +61,12 @@ export async function resolveSecret(ref: SecretRef, sources: SecretSources, plac
   return text.replace(/\r?\n$/, "")
 }
 
+/** Where a secret comes from, for messages that must not show it: `file /etc/x.pw`, `environment variable P`. */
+export function secretSource(ref: SecretRef | undefined): string {
+  if (ref === undefined || typeof ref === "string") return "the password"
+  return "env" in ref ? `environment variable ${ref.env}` : `file ${ref.file}`
+}
+
 /**
  * Resolve every `{ env }` / `{ file }` inside a settings tree (an executor's settings), keeping
  * everything else as it is.
@@ -79,14 +85,15 @@ export async function resolveSecrets(value: unknown, sources: SecretSources, pla
 
 const SECRET_KEY = /pass(word)?|secret|token|api_?key|^key$/i
 
-/** Key paths of secrets written literally in the file (users, TLS key, monitor and executor secrets). */
+/** Key paths of secrets written literally in the file (users, TLS key, monitor, executor and HTTP token secrets). */
 export function literalSecrets(config: NutctlConfig): KeyPath[] {
   const out: KeyPath[] = []
-  for (const [name, u] of Object.entries(config.users)) if (typeof u.password === "string") out.push(["users", name, "password"])
+  // an empty one gives away nothing (it has its own warning: the user can never log in)
+  for (const [name, u] of Object.entries(config.users)) if (typeof u.password === "string" && u.password !== "") out.push(["users", name, "password"])
   const tls = config.server.tls
   if (tls && "key" in tls && typeof tls.key === "string") out.push(["server", "tls", "key"])
   for (const [i, r] of config.roles.entries()) {
-    for (const [j, m] of r.monitor.entries()) if (typeof m.password === "string") out.push(["roles", i, "monitor", j, "password"])
+    for (const [j, m] of r.monitor.entries()) if (typeof m.password === "string" && m.password !== "") out.push(["roles", i, "monitor", j, "password"])
   }
   const walk = (v: unknown, path: (string | number)[]): void => {
     if (Array.isArray(v)) v.forEach((x, i) => walk(x, [...path, i]))
@@ -98,5 +105,6 @@ export function literalSecrets(config: NutctlConfig): KeyPath[] {
     }
   }
   walk(config.executors, ["executors"])
+  for (const [i, t] of config.http.auth.tokens.entries()) if (typeof t.token === "string") out.push(["http", "auth", "tokens", i, "token"])
   return out
 }

@@ -69,3 +69,19 @@ test("buildServeSetup() reports every secret it cannot resolve", async () => {
     return true
   })
 })
+
+test("buildServeSetup() treats an empty password (literal, file or variable) as none: the user can never log in", async () => {
+  const loaded = parseNutctlConfig('users:\n  a: { password: "" }\n  b: { password: { file: /etc/nutctl/b.pw } }\n  c: { password: { env: C } }\n  d: { password: { env: D } }\n', { file: FILE })
+  const setup = await buildServeSetup(loaded, { env: (n) => (n === "C" ? "" : n === "D" ? "dpass" : undefined), fs: memoryConfigFs({ "/etc/nutctl/b.pw": "\n" }) })
+  assert.deepEqual(setup.users.map((u) => [u.name, u.password]), [
+    ["a", undefined],
+    ["b", undefined],
+    ["c", undefined],
+    ["d", "dpass"],
+  ])
+  assert.deepEqual(setup.warnings.map((w) => w.message), [
+    `${FILE}:2: users.a.password is empty: the user can never log in`,
+    `${FILE}: users.b.password: file /etc/nutctl/b.pw is empty: the user can never log in`,
+    `${FILE}: users.c.password: environment variable C is empty: the user can never log in`,
+  ])
+})

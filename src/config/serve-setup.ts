@@ -4,7 +4,7 @@ import { ConfigError, readIssue, type ConfigIssue } from "./errors.ts"
 import type { LoadedConfig } from "./nutctl-load.ts"
 import { dirOf, resolveIn } from "./paths.ts"
 import { tlsFromPem } from "./pem.ts"
-import { resolveSecret, type SecretSources } from "./secrets.ts"
+import { resolveSecret, secretSource, type SecretSources } from "./secrets.ts"
 import type { ConfigWarning, ServeSetup, UpsDefinition } from "./types.ts"
 import { createUserRecord } from "./user-record.ts"
 
@@ -38,7 +38,12 @@ export async function buildServeSetup(loaded: LoadedConfig, sources: SecretSourc
 
   const users: UserRecord[] = []
   for (const [name, u] of Object.entries(config.users)) {
-    const password = u.password === undefined ? undefined : await collect(resolveSecret(u.password, src, { file, key: `users.${name}.password` }))
+    const key = `users.${name}.password`
+    const resolved = u.password === undefined ? undefined : await collect(resolveSecret(u.password, src, { file, key }))
+    // an empty password (an empty file, an empty variable) means none: never a login without one
+    // (a literal "" got its warning from the loader already)
+    if (resolved === "" && typeof u.password !== "string") warnings.push({ file, key, message: `${file}: ${key}: ${secretSource(u.password)} is empty: the user can never log in` })
+    const password = resolved === "" ? undefined : resolved
     users.push(createUserRecord({ name, password, actions: u.actions, instcmds: u.instcmds, upsmon: u.upsmon }))
   }
 

@@ -13,6 +13,8 @@ export interface UpsDefinition {
   readonly params: Readonly<Record<string, string>>
   /** Directory relative `port` paths resolve against (NUT's config dir). */
   readonly baseDir: string
+  /** Where ups.conf defines it (the section's line and its `port` line), for messages at run time. */
+  readonly source?: { readonly file: string; readonly line: number; readonly portLine: number }
 }
 
 /** A problem in a config file that did not stop loading. */

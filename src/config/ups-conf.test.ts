@@ -22,7 +22,9 @@ test("parseUpsConf() reads the sandbox ups.conf with escaped quotes in desc", ()
 test("parseUpsConf() reads TrueNAS' ups.conf with its trailing tab-only line", () => {
   const conf = parseUpsConf(fixture("truenas/nut-etc-example/ups.conf"))
   assert.equal(conf.ups.length, 1)
-  assert.deepEqual(conf.ups[0], { name: "ups", driver: "usbhid-ups", port: "auto", desc: "APC Back-UPS BX1600MI", params: {}, baseDir: "." })
+  const { source, ...def } = conf.ups[0] ?? { source: undefined }
+  assert.deepEqual(def, { name: "ups", driver: "usbhid-ups", port: "auto", desc: "APC Back-UPS BX1600MI", params: {}, baseDir: "." })
+  assert.deepEqual(source, { file: "ups.conf", line: 1, portLine: 3 })
 })
 
 test("parseUpsConf() keeps globals apart and lower-cases driver options", () => {
@@ -42,7 +44,35 @@ test("parseUpsConf() ignores sections without driver or port, with a warning", (
 test("parseUpsConf() merges repeated sections and refuses names that differ only in case", () => {
   const conf = parseUpsConf("[a]\n driver = dummy-ups\n[A]\n driver = dummy-ups\n port = A.dev\n[a]\n port = a.dev\n")
   assert.deepEqual(conf.ups.map((u) => [u.name, u.port]), [["a", "a.dev"]])
-  assert.match(conf.warnings[0]?.message ?? "", /ignoring UPS \[A\]: name already in use by \[a\]/)
+  assert.deepEqual(conf.ups[0]?.source, { file: "ups.conf", line: 1, portLine: 7 })
+  assert.deepEqual(
+    conf.warnings.map((w) => w.message),
+    ["ups.conf:6: [a] is defined again (first on line 1); NUT merges the two, later keys win", "ups.conf:3: ignoring UPS [A]: name already in use by [a]"],
+  )
+})
+
+test("parseUpsConf() refuses a section header without its ] instead of merging its lines into the previous UPS", () => {
+  const text = "[rack]\n driver = dummy-ups\n port = rack.dev\n\n[office\n driver = dummy-ups\n port = office.dev\n"
+  assert.throws(
+    () => parseUpsConf(text, { file: "ups.conf" }),
+    (e: unknown) =>
+      e instanceof ConfigError &&
+      e.issues.length === 1 &&
+      e.code === "CONFIG_SYNTAX" &&
+      e.line === 5 &&
+      e.message === 'ups.conf:5: "[office" is not a section header (missing "]")',
+  )
+  assert.throws(() => parseUpsConf("[my ups]\n driver = dummy-ups\n port = a.dev\n"), /ups\.conf:1: "\[my ups\]" is not a section header \(a name cannot contain spaces\)/)
+  assert.throws(() => parseUpsConf("[]\n driver = dummy-ups\n port = a.dev\n"), /ups\.conf:1: "\[\]" is a section header without a name/)
+  assert.throws(() => parseUpsConf("[a]x\n driver = dummy-ups\n port = a.dev\n"), /ups\.conf:1: "\[a\]x" is not a section header \(text after "\]"\)/)
+})
+
+test("parseUpsConf() warns about a driver name that is neither nutctl's nor NUT's", () => {
+  const conf = parseUpsConf("[rack]\n port = rack.dev\n driver = dumy-ups\n[snmp]\n driver = snmp-ups\n port = 10.0.0.5\n[d]\n driver = dummy\n port = d.dev\n")
+  assert.deepEqual(conf.ups.map((u) => u.name), ["rack", "snmp", "d"])
+  assert.equal(conf.warnings.length, 1)
+  assert.equal(conf.warnings[0]?.line, 3)
+  assert.match(conf.warnings[0]?.message ?? "", /^ups\.conf:3: driver dumy-ups is neither one nutctl runs itself \(dummy-ups, usbhid-ups\) nor a NUT driver name/)
 })
 
 test("parseUpsConf() reports a parse error with file and line", () => {

@@ -3,8 +3,9 @@
  * first section are global driver settings (statepath, maxretry, …) that upsd ignores.
  */
 import type { ConfigIssue } from "./errors.ts"
-import { throwIfIssues } from "./errors.ts"
-import { readNutLines, sectionName } from "./nut-lines.ts"
+import { configIssue, throwIfIssues } from "./errors.ts"
+import { unknownDriverProblem } from "./nut-drivers.ts"
+import { badSectionHeader, readNutLines, sectionName } from "./nut-lines.ts"
 import type { ConfigWarning, UpsDefinition } from "./types.ts"
 
 /** What ups.conf defines. */
@@ -27,12 +28,14 @@ interface Section {
   readonly name: string
   readonly line: number
   readonly keys: Map<string, string>
+  /** Line of each key's last value. */
+  readonly keyLines: Map<string, number>
 }
 
 /**
  * Parse ups.conf text. A key without `= value` is a flag (stored as ""), as drivers read
  * `nolock` or `pollonly`.
- * @throws ConfigError on parseconf syntax errors
+ * @throws ConfigError on parseconf syntax errors and broken `[section` headers
  */
 export function parseUpsConf(text: string, options: ParseUpsConfOptions = {}): UpsConf {
   const file = options.file ?? "ups.conf"
@@ -41,16 +44,28 @@ export function parseUpsConf(text: string, options: ParseUpsConfOptions = {}): U
   const globals: Record<string, string> = {}
   const sections: Section[] = []
   let current: Section | undefined
+  // after a broken header: its lines belong to no section (NUT would add them to the previous one)
+  let orphaned = false
 
   for (const { line, words } of readNutLines(text, file, issues)) {
     const first = words[0] ?? ""
+    const broken = badSectionHeader(words, file, line)
+    if (broken !== undefined) {
+      issues.push(configIssue({ code: "CONFIG_SYNTAX", file, line, expected: "a section header like [name]", message: broken }))
+      orphaned = true
+      continue
+    }
     const name = sectionName(first)
     if (name !== undefined) {
-      // Two sections with one name are merged, as upsd's ups.conf table is keyed by name.
+      orphaned = false
+      // Two sections with one name are merged, later keys winning, as upsd and upsdrvctl key
+      // ups.conf by name; said out loud, because it is almost always a copy-paste mistake.
       current = sections.find((s) => s.name === name)
       if (current === undefined) {
-        current = { name, line, keys: new Map() }
+        current = { name, line, keys: new Map(), keyLines: new Map() }
         sections.push(current)
+      } else {
+        warnings.push({ file, line, message: `${file}:${line}: [${name}] is defined again (first on line ${current.line}); NUT merges the two, later keys win` })
       }
       if (words.length > 1) warnings.push({ file, line, message: `${file}:${line}: ignoring words after section [${name}]` })
       continue
@@ -61,8 +76,12 @@ export function parseUpsConf(text: string, options: ParseUpsConfOptions = {}): U
       continue
     }
     if (kv.extra > 0) warnings.push({ file, line, key: kv.key, message: `${file}:${line}: ${kv.key}: ignoring words after the value (quote values with spaces)` })
+    if (orphaned) continue
     if (current === undefined) globals[kv.key] = kv.value
-    else current.keys.set(kv.key, kv.value)
+    else {
+      current.keys.set(kv.key, kv.value)
+      current.keyLines.set(kv.key, line)
+    }
   }
   throwIfIssues(issues)
 
@@ -84,10 +103,14 @@ export function parseUpsConf(text: string, options: ParseUpsConfOptions = {}): U
       continue
     }
     seen.set(s.name.toLowerCase(), s.name)
+    const driverLine = s.keyLines.get("driver") ?? s.line
+    const unknown = unknownDriverProblem(driver)
+    if (unknown !== undefined) warnings.push({ file, line: driverLine, key: "driver", message: `${file}:${driverLine}: ${unknown}` })
     const params: Record<string, string> = {}
     for (const [k, v] of s.keys) if (k !== "driver" && k !== "port" && k !== "desc") params[k] = v
     const desc = s.keys.get("desc")
-    ups.push({ name: s.name, driver, port, ...(desc === undefined ? {} : { desc }), params, baseDir: options.baseDir ?? "." })
+    const source = { file, line: s.line, portLine: s.keyLines.get("port") ?? s.line }
+    ups.push({ name: s.name, driver, port, ...(desc === undefined ? {} : { desc }), params, baseDir: options.baseDir ?? ".", source })
   }
   return { ups, globals, warnings }
 }

@@ -101,3 +101,32 @@ test("parseUpsdConf() warns about NSS certificates, obsolete ACLs and unknown (l
   assert.match(messages[3] ?? "", /^upsd\.conf:5: invalid directive maxage 5$/)
   assert.ok(!messages.some((m) => m.includes(" pw")), "the NSS password never appears in a warning")
 })
+
+test("parseUpsdConf() refuses LISTEN host:port with the right spelling as a hint", () => {
+  const cases: Array<[string, string]> = [
+    ["LISTEN 127.0.0.1:24895", "LISTEN takes the port as a second word: LISTEN 127.0.0.1 24895"],
+    ["LISTEN [::1]:3493", "LISTEN takes the port as a second word: LISTEN ::1 3493"],
+    ["LISTEN nas.lan:3493 3493", "LISTEN takes the port as a second word: LISTEN nas.lan 3493"],
+    ["LISTEN 10.0.0.256", 'LISTEN expects an IPv4 address of four numbers 0-255, got "10.0.0.256"'],
+    ["LISTEN 10.1", 'LISTEN expects an IPv4 address of four numbers 0-255, got "10.1"'],
+    ["LISTEN fd00::zz", 'LISTEN expects an IPv6 address, got "fd00::zz"'],
+  ]
+  for (const [line, message] of cases) {
+    assert.throws(
+      () => parseUpsdConf(`MAXAGE 15\n${line}\n`),
+      (e: unknown) => e instanceof ConfigError && e.line === 2 && e.key === "LISTEN" && e.message === `upsd.conf:2: ${message}`,
+      line,
+    )
+  }
+})
+
+test("parseUpsdConf() keeps host names, IPv6 with a zone and bracketed IPv6 in LISTEN", () => {
+  const conf = parseUpsdConf("LISTEN localhost\nLISTEN nas.lan 13493\nLISTEN fe80::1%eth0\nLISTEN [::1] 3494\nLISTEN 10.0.0.255\n")
+  assert.deepEqual(conf.server.listen, [
+    { host: "localhost", port: 3493 },
+    { host: "nas.lan", port: 13493 },
+    { host: "fe80::1%eth0", port: 3493 },
+    { host: "::1", port: 3494 },
+    { host: "10.0.0.255", port: 3493 },
+  ])
+})

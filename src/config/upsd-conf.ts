@@ -6,6 +6,7 @@ import { DEFAULT_SERVER_SETTINGS, type ListenAddress, type ServerSettings } from
 import { configIssue, throwIfIssues, type ConfigIssue } from "./errors.ts"
 import { parseCount, parseNutBool, parsePort, readNutLines } from "./nut-lines.ts"
 import type { ConfigWarning } from "./types.ts"
+import { listenHostProblem } from "./values.ts"
 
 /** NUT's port (`PORT` in NUT's build). */
 export const DEFAULT_NUT_PORT = 3493
@@ -67,6 +68,11 @@ export function parseUpsdConf(text: string, file = "upsd.conf"): UpsdConf {
       case "LISTEN": {
         if (arg === undefined) {
           bad("an address and an optional port")
+          break
+        }
+        const problem = listenProblem(arg)
+        if (problem !== undefined) {
+          issues.push(configIssue({ file, line, key, expected: "an address, then the port as a second word", got: arg, message: `${file}:${line}: ${problem}` }))
           break
         }
         const port = words[2] === undefined ? DEFAULT_NUT_PORT : parsePort(words[2])
@@ -140,6 +146,19 @@ export function parseUpsdConf(text: string, file = "upsd.conf"): UpsdConf {
     ...(debugMin === undefined ? {} : { debugMin }),
     warnings,
   }
+}
+
+/**
+ * What is wrong with a LISTEN address, or undefined. `host:port` is the usual slip (upsd
+ * would look the whole string up as a host name and not listen); say how to write it.
+ */
+function listenProblem(arg: string): string | undefined {
+  if (arg === "*") return undefined
+  const withPort = /^\[([^\]]*)\]:(\d+)$/.exec(arg) ?? /^([^:[\]]*):(\d+)$/.exec(arg)
+  if (withPort) return `LISTEN takes the port as a second word: LISTEN ${withPort[1]} ${withPort[2]}`
+  const host = stripBrackets(arg)
+  const problem = listenHostProblem(host)
+  return problem === undefined ? undefined : `LISTEN expects ${problem}`
 }
 
 /** `[::1]` → `::1`, so both spellings of an IPv6 address work. */

@@ -77,3 +77,26 @@ test("parseUpsdUsers() reports an unescaped # in a quoted password with its line
     (e: unknown) => e instanceof ConfigError && e.code === "CONFIG_SYNTAX" && e.file === "/etc/nut/upsd.users" && e.line === 2 && !e.message.includes("pa#ss"),
   )
 })
+
+test("parseUpsdUsers() refuses a [user header without its ] instead of giving its lines to the previous user", () => {
+  const text = "[viewer]\n password = v\n upsmon secondary\n[admin\n password = a\n actions = SET FSD\n instcmds = ALL\n"
+  assert.throws(
+    () => parseUpsdUsers(text),
+    (e: unknown) => e instanceof ConfigError && e.line === 4 && e.issues.length === 1 && e.message === 'upsd.users:4: "[admin" is not a section header (missing "]")',
+  )
+})
+
+test("parseUpsdUsers() warns about an empty password without showing any password", () => {
+  const { users, warnings } = parseUpsdUsers('[open]\n password = ""\n upsmon secondary\n[shut]\n password = s3cret\n')
+  assert.equal(users[0]?.password, "")
+  assert.deepEqual(
+    warnings.map((w) => [w.line, w.key, w.message]),
+    [[2, "password", "upsd.users:2: user open has an empty password: anyone who knows the name can log in"]],
+  )
+})
+
+test("parseUpsdUsers() warns about unknown action names (upsd stores them and grants nothing)", () => {
+  const { users, warnings } = parseUpsdUsers("[admin]\n password = a\n actions = SET FDS\n actions = fsd login\n")
+  assert.deepEqual(warnings.map((w) => w.message), ["upsd.users:3: unknown action FDS (expected SET or FSD)"])
+  assert.deepEqual([...(users[0]?.actions ?? [])].sort(), ["fds", "fsd", "login", "set"])
+})

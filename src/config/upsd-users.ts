@@ -4,8 +4,9 @@
  * `upsmon = …`, or with the old names master/slave). Setting names are case-insensitive.
  */
 import type { UserRecord } from "../server/index.ts"
-import { throwIfIssues, type ConfigIssue } from "./errors.ts"
-import { readNutLines, sectionName } from "./nut-lines.ts"
+import { unknownActionProblem } from "./actions.ts"
+import { configIssue, throwIfIssues, type ConfigIssue } from "./errors.ts"
+import { badSectionHeader, readNutLines, sectionName } from "./nut-lines.ts"
 import type { ConfigWarning } from "./types.ts"
 import { createUserRecord, upsmonRole } from "./user-record.ts"
 
@@ -25,9 +26,10 @@ interface Draft {
 }
 
 /**
- * Parse upsd.users text. Problems upsd only logs stay warnings here; only syntax errors throw.
+ * Parse upsd.users text. Problems upsd only logs stay warnings here; only syntax errors and
+ * broken `[user` headers throw (upsd would give the lines after one to the previous user).
  * @param file name shown in messages
- * @throws ConfigError on parseconf syntax errors
+ * @throws ConfigError on parseconf syntax errors and broken section headers
  */
 export function parseUpsdUsers(text: string, file = "upsd.users"): UpsdUsers {
   const issues: ConfigIssue[] = []
@@ -46,11 +48,18 @@ export function parseUpsdUsers(text: string, file = "upsd.users"): UpsdUsers {
     switch (key.toLowerCase()) {
       case "password":
         if (current.password !== undefined) warn(line, `ignoring duplicate password for ${current.name}`, "password")
-        else current.password = value
+        else {
+          current.password = value
+          // upsd compares the password as is, so "" lets anyone who knows the name log in
+          if (value === "") warn(line, `user ${current.name} has an empty password: anyone who knows the name can log in`, "password")
+        }
         return
-      case "actions":
+      case "actions": {
+        const unknown = unknownActionProblem(value)
+        if (unknown !== undefined) warn(line, unknown, "actions")
         current.actions.push(value)
         return
+      }
       case "instcmds":
         current.instcmds.push(value)
         return
@@ -71,6 +80,14 @@ export function parseUpsdUsers(text: string, file = "upsd.users"): UpsdUsers {
 
   for (const { line, words } of readNutLines(text, file, issues)) {
     const first = words[0] ?? ""
+    const broken = badSectionHeader(words, file, line)
+    if (broken !== undefined) {
+      issues.push(configIssue({ code: "CONFIG_SYNTAX", file, line, expected: "a section header like [name]", message: broken }))
+      // its lines belong to nobody, not to the previous user
+      current = undefined
+      inDuplicate = true
+      continue
+    }
     const name = sectionName(first)
     if (name !== undefined) {
       // upsd: "Ignoring duplicate user x". It then keeps adding the duplicate's settings to the

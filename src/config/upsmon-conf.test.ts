@@ -113,3 +113,19 @@ test("parseUpsmonConf() warns about unknown directives, notify types and flags, 
     [2, 3, 4, 5],
   )
 })
+
+test("parseUpsmonConf() ignores a second MONITOR line for the same UPS, as upsmon does, and names the first", () => {
+  const conf = parseUpsmonConf(
+    "MONITOR rack@localhost 1 mon p primary\nMONITOR lab@nas 1 mon p secondary\nMONITOR rack@localhost 1 mon p primary\nMONITOR rack@LOCALHOST:3493 1 mon p primary\nMINSUPPLIES 2\nSHUTDOWNCMD x\n",
+  )
+  assert.deepEqual(conf.monitors.map((m) => [m.system, m.line]), [["rack@localhost", 1], ["lab@nas", 2]])
+  assert.deepEqual(
+    conf.warnings.map((w) => [w.line, w.message]),
+    [
+      [3, "upsmon.conf:3: ignoring duplicate MONITOR rack@localhost: the same UPS as line 1; its power would count twice"],
+      [4, "upsmon.conf:4: ignoring duplicate MONITOR rack@LOCALHOST:3493: the same UPS as line 1 (rack@localhost); its power would count twice"],
+    ],
+  )
+  // the duplicate does not count towards MINSUPPLIES
+  assert.throws(() => parseUpsmonConf("MONITOR rack@localhost 1 mon p primary\nMONITOR rack@localhost 1 mon p primary\nMINSUPPLIES 2\n"), /MINSUPPLIES expects at most the sum of the MONITOR power values \(1\)/)
+})

@@ -80,6 +80,11 @@ export interface UpsmonConf {
   readonly warnings: readonly ConfigWarning[]
 }
 
+/** One UPS on one server, whichever way it is written. */
+function sameSystem(a: UpsSystem, b: UpsSystem): boolean {
+  return a.ups === b.ups && a.host.toLowerCase() === b.host.toLowerCase() && a.port === b.port
+}
+
 const SECONDS = {
   POLLFREQ: "pollFreq",
   POLLFREQALERT: "pollFreqAlert",
@@ -165,7 +170,16 @@ export function parseUpsmonConf(text: string, file = "upsmon.conf"): UpsmonConf 
         if (system === undefined) bad("a UPS name like ups@host[:port]", sys)
         else if (powerValue === undefined) bad("a power value (a number, 0 = monitor only)", pv)
         else if (role === undefined) bad("the role primary or secondary (or master/slave)", roleWord)
-        else monitors.push({ ...system, powerValue, user, password, role, line })
+        else {
+          // upsmon ignores a MONITOR line whose name it has seen ("ignoring duplicate UPS"); we
+          // also catch other spellings of one UPS (host case, the default port), which upsmon
+          // would count twice towards MINSUPPLIES
+          const same = monitors.find((m) => sameSystem(m, system))
+          if (same !== undefined) {
+            const spelled = same.system === system.system ? "" : ` (${same.system})`
+            warn(`ignoring duplicate MONITOR ${system.system}: the same UPS as line ${same.line}${spelled}; its power would count twice`)
+          } else monitors.push({ ...system, powerValue, user, password, role, line })
+        }
         break
       }
       case "MINSUPPLIES": {

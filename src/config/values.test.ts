@@ -1,6 +1,6 @@
 import { test } from "node:test"
 import assert from "node:assert/strict"
-import { isCidr, parseDuration, parseListenAddress } from "./values.ts"
+import { isCidr, listenHostProblem, parseDuration, parseListenAddress } from "./values.ts"
 
 test("parseListenAddress() reads host:port, [v6]:port, bare hosts and bare IPv6", () => {
   assert.deepEqual(parseListenAddress("0.0.0.0:3493", 1), { host: "0.0.0.0", port: 3493 })
@@ -27,4 +27,17 @@ test("parseDuration() reads seconds and unit suffixes", () => {
   assert.equal(parseDuration("1.5h"), 5400)
   assert.equal(parseDuration("30"), 30)
   for (const bad of ["fast", -1, "1d", null, "1 m s"]) assert.equal(parseDuration(bad), undefined, String(bad))
+})
+
+test("parseListenAddress() refuses IPv4 literals that are not four numbers 0-255 instead of looking them up", () => {
+  for (const bad of ["10.0.0.256", "10.0.0.256:3493", "10.1:3493", "1.2.3.4.5"]) assert.equal(parseListenAddress(bad, 3493), undefined, bad)
+  assert.deepEqual(parseListenAddress("10.0.0.255:3493", 1), { host: "10.0.0.255", port: 3493 })
+  assert.deepEqual(parseListenAddress("ups-1.lan:3493", 1), { host: "ups-1.lan", port: 3493 })
+})
+
+test("listenHostProblem() accepts addresses and host names, and says what a bad one should be", () => {
+  for (const ok of ["127.0.0.1", "::1", "fe80::1%eth0", "localhost", "nas.lan", "0.0.0.0"]) assert.equal(listenHostProblem(ok), undefined, ok)
+  assert.match(listenHostProblem("10.0.0.256") ?? "", /^an IPv4 address of four numbers 0-255, got "10\.0\.0\.256"$/)
+  assert.match(listenHostProblem("::zz") ?? "", /^an IPv6 address/)
+  assert.match(listenHostProblem("a/b") ?? "", /^an IP address or a host name/)
 })

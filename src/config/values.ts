@@ -32,8 +32,26 @@ export function parseListenAddress(text: string, defaultPort: number): ListenAdd
   } else if (colons > 1) {
     return isIPv6(text) ? { host: text, port } : undefined
   }
-  if (host === "" || /[\s/]/.test(host)) return undefined
+  if (host === "" || /[\s/]/.test(host) || badIPv4Literal(host)) return undefined
   return { host, port }
+}
+
+/**
+ * Why `host` cannot be an address to listen on, or undefined when it can: an IPv4 or IPv6
+ * literal (an IPv6 one may carry a `%zone`) or a host name, which is left to the resolver as
+ * NUT does. Names of digits and dots are IPv4 literals, never looked up (`10.0.0.256`).
+ */
+export function listenHostProblem(host: string): string | undefined {
+  if (host === "") return "an address, got nothing"
+  if (badIPv4Literal(host)) return `an IPv4 address of four numbers 0-255, got ${JSON.stringify(host)}`
+  if (host.includes(":")) return isIPv6(host.split("%")[0] ?? "") ? undefined : `an IPv6 address, got ${JSON.stringify(host)}`
+  if (/[\s/[\]@]/.test(host)) return `an IP address or a host name, got ${JSON.stringify(host)}`
+  return undefined
+}
+
+/** Digits and dots that are not a dotted quad: resolvers would read `10.1` as 10.0.0.1, or look it up. */
+function badIPv4Literal(host: string): boolean {
+  return /^[\d.]+$/.test(host) && !isIPv4(host)
 }
 
 /** IPv4 or IPv6 network in CIDR form (`10.0.10.0/24`, `fd00::/8`), or a single address. */

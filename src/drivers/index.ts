@@ -3,6 +3,7 @@ export type { Driver, DriverLog } from "./types.ts"
 /** NUT 2.8.0 dummy-ups replay of `.dev`/`.seq` files, its pure file parser and its errors. */
 export {
   DUMMY_DRIVER_ERROR_CODES,
+  DUMMY_MODES,
   DummyDriver,
   DummyDriverError,
   applyDummySetvar,
@@ -14,6 +15,8 @@ export {
   type DummyMode,
   type DummyStep,
 } from "./dummy/index.ts"
+/** A section's driver options checked without starting the driver (for config checks). */
+export { GENERIC_DRIVER_OPTIONS, checkDriverOptions, type DriverOptionProblem, type DriverOptionReport } from "./driver-options.ts"
 /** Build a driver from a ups.conf section (real NUT driver processes for what nutctl does not run). */
 export {
   DEFAULT_STATEPATH,
@@ -35,6 +38,7 @@ export {
   SubdriverDefinitionError,
   UsbHidDriver,
   UsbHidOptionError,
+  USBHID_OPTION_NAMES,
   bindSubdriver,
   chooseSubdriver,
   commandNames,

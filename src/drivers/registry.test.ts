@@ -34,3 +34,37 @@ test("isExternalUps() reads the nutctl_external global of ups.conf", () => {
   assert.equal(isExternalUps({ nutctl_external: "lab, Rack" }, "rack"), true)
   assert.equal(isExternalUps({ nutctl_external: "lab other" }, "rack"), false)
 })
+
+test("createDriver() tells why it waits for a socket when the driver is not one nutctl runs (a typo)", async () => {
+  const { mkdtempSync, rmSync } = await import("node:fs")
+  const { tmpdir } = await import("node:os")
+  const { join } = await import("node:path")
+  const { UpsState } = await import("../ups/index.ts")
+  const dir = mkdtempSync(join(tmpdir(), "nutctl-registry-"))
+  const warnings: string[] = []
+  const abort = new AbortController()
+  try {
+    const spec = { ...base, driver: "dumy-ups", statepath: dir, source: { file: "/etc/nut/ups.conf", line: 5, portLine: 7 } }
+    const driver = createDriver(spec, { info: () => {}, warn: (m) => warnings.push(m) })
+    const done = driver.start(new UpsState({ maxAgeMs: 15_000 }), abort.signal)
+    for (let i = 0; i < 100 && warnings.length === 0; i++) await new Promise((r) => setTimeout(r, 10))
+    abort.abort()
+    await done
+    assert.match(
+      warnings[0] ?? "",
+      /^Cannot connect to UPS \[rack\] \(.*\/dumy-ups-rack\): .*; dumy-ups \(\/etc\/nut\/ups\.conf:5\) is not a driver nutctl runs itself \(it runs dummy-ups, usbhid-ups\), so it expects NUT's own dumy-ups driver to serve this socket/,
+    )
+  } finally {
+    abort.abort()
+    rmSync(dir, { recursive: true, force: true })
+  }
+})
+
+test("createDriver() gives dummy-ups the ups.conf line of its port for its messages", async () => {
+  const { UpsState } = await import("../ups/index.ts")
+  const driver = createDriver({ ...base, port: "/nonexistent/nutctl-test/missing.dev", source: { file: "/etc/nut/ups.conf", line: 1, portLine: 3 } }, log)
+  await assert.rejects(
+    driver.start(new UpsState({ maxAgeMs: 15_000 }), new AbortController().signal),
+    (e: unknown) => (e as Error).message === "/etc/nut/ups.conf:3: port /nonexistent/nutctl-test/missing.dev: cannot read dummy-ups data file /nonexistent/nutctl-test/missing.dev: no such file",
+  )
+})

@@ -14,6 +14,8 @@ export interface DriverSpec {
   readonly params: Readonly<Record<string, string>>
   /** Directory relative `port` paths resolve against. */
   readonly baseDir: string
+  /** Where the section is configured (ups.conf and the lines of the section and its `port`), for messages. */
+  readonly source?: { readonly file: string; readonly line: number; readonly portLine: number }
   /**
    * Where NUT driver processes put their sockets: upsd.conf STATEPATH, else env NUT_STATEPATH.
    * @default "/run/nut"
@@ -108,6 +110,7 @@ export function createDriver(spec: DriverSpec, log: DriverLog, capabilities: Dri
       return new DummyDriver({
         file: isAbsolute(spec.port) ? spec.port : join(spec.baseDir, spec.port),
         port: spec.port,
+        ...(spec.source === undefined ? {} : { origin: `${spec.source.file}:${spec.source.portLine}` }),
         log,
         ...(mode === "dummy-once" || mode === "dummy-loop" || mode === "dummy" ? { mode } : {}),
         ...(poll !== undefined && Number.isFinite(Number(poll)) ? { pollinterval: Number(poll) } : {}),
@@ -141,11 +144,19 @@ const NUT_BINARY_NAMES: Readonly<Record<string, string>> = { dummy: "dummy-ups",
 function createSocketDriver(spec: DriverSpec, log: DriverLog): Driver {
   if (spec.driver === "upstream") throw new UnsupportedDriverError(spec.name, spec.driver)
   const driver = NUT_BINARY_NAMES[spec.driver] ?? spec.driver
+  const where = spec.source === undefined ? "" : ` (${spec.source.file}:${spec.source.line})`
+  // a typo (`dumy-ups`) lands here too: say why nutctl waits for a socket instead of running it
+  const hint = spec.external
+    ? `nutctl_external names [${spec.name}], so NUT's own ${driver} must serve this socket (start it with upsdrvctl)`
+    : (SUPPORTED_DRIVERS as readonly string[]).includes(driver)
+      ? `${driver} in repeater mode (a port with @) runs as NUT's own driver: start it with upsdrvctl`
+      : `${driver}${where} is not a driver nutctl runs itself (it runs ${SUPPORTED_DRIVERS.join(", ")}), so it expects NUT's own ${driver} driver to serve this socket: start it with upsdrvctl, or fix the driver name in ups.conf`
   return new SocketDriver({
     driver,
     upsName: spec.name,
     path: driverSocketPath(spec.statepath ?? DEFAULT_STATEPATH, driver, spec.name),
     connect: connectUnixSocket,
     log,
+    hint,
   })
 }

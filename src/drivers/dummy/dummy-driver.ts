@@ -5,8 +5,10 @@ import { DummyDriverError } from "./dummy-errors.ts"
 import { applyDummySetvar, applyDummyStep } from "./dummy-setvar.ts"
 import { readTextFile, statFile } from "./node-fs.ts"
 
+/** ups.conf `mode`s of dummy-ups that replay a file (`dummy` is the looping default). */
+export const DUMMY_MODES = ["dummy", "dummy-once", "dummy-loop"] as const
 /** ups.conf `mode` of dummy-ups (`dummy` is the looping default). */
-export type DummyMode = "dummy-once" | "dummy-loop" | "dummy"
+export type DummyMode = (typeof DUMMY_MODES)[number]
 
 export interface DummyDriverOptions {
   /** Absolute path of the `.dev`/`.seq` data file. */
@@ -17,6 +19,8 @@ export interface DummyDriverOptions {
   readonly mode?: DummyMode
   /** ups.conf `pollinterval`, in seconds. @default 2 */
   readonly pollinterval?: number
+  /** Where `port` is configured (`/etc/nut/ups.conf:7`), named when the file cannot be read. */
+  readonly origin?: string
   /** Where malformed lines and unreadable files are reported. */
   readonly log: DriverLog
   /** Wait `ms`, resolving early when `signal` aborts. @default setTimeout */
@@ -56,6 +60,7 @@ export class DummyDriver implements Driver {
   readonly #published: string
   readonly #pollMs: number
   readonly #log: DriverLog
+  readonly #origin: string | undefined
   readonly #sleep: (ms: number, signal: AbortSignal) => Promise<void>
   readonly #now: () => number
   readonly #readFile: (path: string) => Promise<string>
@@ -79,6 +84,7 @@ export class DummyDriver implements Driver {
     this.#published = options.mode === "dummy" ? "dummy-loop" : mode
     this.#pollMs = Math.max(1, Math.trunc(options.pollinterval ?? 2)) * 1000
     this.#log = options.log
+    this.#origin = options.origin
     this.#sleep = options.sleep ?? abortableSleep
     this.#now = options.now ?? Date.now
     this.#readFile = options.readFile ?? readTextFile
@@ -192,7 +198,8 @@ export class DummyDriver implements Driver {
     try {
       text = await this.#readFile(this.#file)
     } catch (cause) {
-      const message = `Cannot read dummy-ups data file: ${this.#file}: ${errorText(cause)}`
+      const reason = `${this.#file}: ${fileErrorText(cause)}`
+      const message = this.#origin === undefined ? `Cannot read dummy-ups data file: ${reason}` : `${this.#origin}: port ${this.#port}: cannot read dummy-ups data file ${reason}`
       if (initial) throw new DummyDriverError("DUMMY_FILE_UNREADABLE", this.#file, message, { cause })
       // Deliberate difference: dummy-ups 2.8.0 exits here (fatalx "Can't open dummy-ups definition
       // file"), so upsd says DRIVER-NOT-CONNECTED; we keep serving and retry on the next pass
@@ -212,7 +219,7 @@ export class DummyDriver implements Driver {
     try {
       return Math.floor((await this.#stat(this.#file)).mtimeMs / 1000)
     } catch (cause) {
-      this.#problem(`Cannot stat dummy-ups data file: ${this.#file}: ${errorText(cause)}`)
+      this.#problem(`Cannot stat dummy-ups data file: ${this.#file}: ${fileErrorText(cause)}`)
       return undefined
     }
   }
@@ -225,7 +232,12 @@ export class DummyDriver implements Driver {
   }
 }
 
-function errorText(error: unknown): string {
+// plain words instead of "ENOENT: no such file or directory, open '…'" (the path is named already)
+const FILE_ERRORS: Readonly<Record<string, string>> = { ENOENT: "no such file", ENOTDIR: "no such file", EACCES: "permission denied", EPERM: "permission denied", EISDIR: "is a directory" }
+
+function fileErrorText(error: unknown): string {
+  const code = (error as { code?: unknown } | null)?.code
+  if (typeof code === "string" && FILE_ERRORS[code] !== undefined) return FILE_ERRORS[code]
   return error instanceof Error ? error.message : String(error)
 }
 

@@ -1,5 +1,5 @@
 /** NUT 2.8.0 dummy-ups: replays `.dev`/`.seq` files into a UpsState. */
-export { DummyDriver, type DummyDriverOptions, type DummyMode } from "./dummy-driver.ts"
+export { DUMMY_MODES, DummyDriver, type DummyDriverOptions, type DummyMode } from "./dummy-driver.ts"
 /** Pure parser of dummy-ups data files into replay steps. */
 export { parseDummyFile, type DummyFile, type DummyFileProblem, type DummyStep } from "./dummy-file.ts"
 /** dummy-ups' SET VAR semantics on a UpsState (also used for file lines). */

@@ -31,6 +31,8 @@ export interface SocketDriverOptions {
   readonly tracking?: SocketTrackingMode
   /** Tracking id source. @default upper-case random UUIDs, as upsd's ids look */
   readonly nextId?: () => string
+  /** Added to "Cannot connect" warnings: why nutctl expects a driver process here. */
+  readonly hint?: string
 }
 
 // upsd rate-limits "Cannot connect to UPS" to one line per SS_CONNFAIL_INT (300 s)
@@ -60,6 +62,7 @@ export class SocketDriver implements Driver {
   readonly name: string
   readonly path: string
   readonly #upsName: string
+  readonly #hint: string | undefined
   readonly #connect: SocketConnect
   readonly #log: DriverLog
   readonly #timers: SocketTimers
@@ -74,6 +77,7 @@ export class SocketDriver implements Driver {
     this.name = options.driver
     this.path = options.path
     this.#upsName = options.upsName
+    this.#hint = options.hint
     this.#connect = options.connect
     this.#log = options.log
     this.#timers = options.timers ?? REAL_TIMERS
@@ -149,7 +153,7 @@ export class SocketDriver implements Driver {
     if (now - this.#lastConnFail < CONNFAIL_LOG_MS) return
     this.#lastConnFail = now
     const reason = err instanceof Error ? err.message : String(err)
-    this.#log.warn(`Cannot connect to UPS [${this.#upsName}] (${this.path}): ${reason}`)
+    this.#log.warn(`Cannot connect to UPS [${this.#upsName}] (${this.path}): ${reason}${this.#hint === undefined ? "" : `; ${this.#hint}`}`)
   }
 }
 

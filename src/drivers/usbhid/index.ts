@@ -28,7 +28,7 @@
 /** The driver (implements Driver) and its options. */
 export { UsbHidDriver, type UsbHidDriverOptions } from "./usbhid-driver.ts"
 /** ups.conf options of usbhid-ups, parsed. */
-export { parseUsbHidOptions, UsbHidOptionError, type UsbHidOptions } from "./options.ts"
+export { parseUsbHidOptions, UsbHidOptionError, USBHID_OPTION_NAMES, type UsbHidOptions } from "./options.ts"
 /** Time source of the driver (tests inject a manual clock). */
 export { SYSTEM_CLOCK, type UsbHidClock } from "./clock.ts"
 /** Device selection like ups.conf vendorid/productid/vendor/product/serial/bus. */

@@ -36,14 +36,32 @@ export interface UsbHidOptions {
   readonly params: Readonly<Record<string, string>>
 }
 
+/**
+ * Every section option NUT 2.8's usbhid-ups knows (upsdrv_makevartable + nut_usb_addvars), for
+ * warnings about misspelt ones; the real driver refuses a name it does not know. Not all of them
+ * change what nutctl does (the USB tweaks do not apply to node-hid).
+ */
+export const USBHID_OPTION_NAMES: readonly string[] = [
+  "lowbatt", "offdelay", "ondelay", "pollfreq", "pollonly", "interrupt_pipe_no_events_tolerance",
+  "onlinedischarge", "onlinedischarge_onbattery", "onlinedischarge_calibration", "onlinedischarge_log_throttle_sec",
+  "onlinedischarge_log_throttle_hovercharge", "lbrb_log_delay_sec", "lbrb_log_delay_without_calibrating",
+  "disable_fix_report_desc", "powercom_sdcmd_byte_order_fallback", "subdriver", "explore", "maxreport", "interruptonly",
+  "interruptsize", "waitbeforereconnect", "vendor", "product", "serial", "vendorid", "productid", "bus", "device", "busport",
+  "usb_set_altinterface", "usb_config_index", "usb_hid_rep_index", "usb_hid_desc_index", "usb_hid_ep_in", "usb_hid_ep_out",
+  "allow_duplicates", "noscanlangid",
+]
+
 /** An option with a value usbhid-ups would reject. */
 export class UsbHidOptionError extends Error {
   readonly code = "E_USBHID_OPTION"
   readonly option: string
+  /** What the option takes, as a phrase that follows "expects" (`a whole number ≥ 1`). */
+  readonly expected: string
   constructor(option: string, value: string, expected: string) {
     super(`Cannot use ups.conf ${option} = "${value}": expected ${expected}`)
     this.name = "UsbHidOptionError"
     this.option = option
+    this.expected = expected
   }
 }
 
