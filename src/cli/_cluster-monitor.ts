@@ -29,6 +29,7 @@ import { budgetHolder, clusterShutdownHandler, keepBudget, primaryPowerControl, 
 import { roleExecutors } from "./_executors.ts"
 import { usableDataDir } from "./_history.ts"
 import { assembleMonitor, monitorLogger, type LocalServer, type NutMonitor } from "./_monitor.ts"
+import type { ShutdownFeed } from "./_shutdown-view.ts"
 
 /** This host's place in a loaded cluster config. */
 export interface ClusterRole {
@@ -68,6 +69,12 @@ export interface ClusterMonitorOptions {
   readonly onRecord?: (record: MonitorRecord) => void
   /** Every finished plan run. */
   readonly onPlanResult?: (result: PlanResult) => void
+  /**
+   * What HTTP shows of the plan (_shutdown-view.ts): told the executors, each laid-out budget and
+   * the runner's progress. With it the plan is laid out (a dry plan, at start and hourly) even when
+   * `runtimeBelow` is not `auto`, only to be shown.
+   */
+  readonly shutdownFeed?: ShutdownFeed
 }
 
 /**
@@ -79,7 +86,11 @@ export interface ClusterMonitorOptions {
  */
 export async function createClusterMonitor(options: ClusterMonitorOptions): Promise<NutMonitor | undefined> {
   const { loaded, role, host } = options.cluster
-  if (role === undefined || role.entry.monitor.length === 0) return undefined
+  const feed = options.shutdownFeed
+  if (role === undefined || role.entry.monitor.length === 0) {
+    feed?.role(0)
+    return undefined
+  }
   const { config, file } = loaded
   const sources = { env: options.env, fs: options.fs ?? nodeConfigFs }
   const logins = new Map<string, { user: string; password: string }>()
@@ -111,6 +122,7 @@ export async function createClusterMonitor(options: ClusterMonitorOptions): Prom
     },
   )
   const store = await openStore(options)
+  feed?.role(executors.length)
   const clock = options.clock ?? systemClock
   const log = monitorLogger(options.log)
   const ctx = { host, executors, store, clock, log, dryRun: options.dryRun }
@@ -134,7 +146,12 @@ export async function createClusterMonitor(options: ClusterMonitorOptions): Prom
     },
     shutdown: (links) => {
       power = primaryPowerControl(links, { clock, log, upsParams: (ups) => config.ups[ups]?.params ?? {} })
-      handler = clusterShutdownHandler({ ...ctx, ...(power === undefined ? {} : { power }), ...(options.onPlanResult === undefined ? {} : { onResult: options.onPlanResult }) })
+      handler = clusterShutdownHandler({
+        ...ctx,
+        ...(power === undefined ? {} : { power }),
+        ...(feed === undefined ? {} : { progress: feed.progress }),
+        ...(options.onPlanResult === undefined ? {} : { onResult: options.onPlanResult }),
+      })
       return handler
     },
   })
@@ -142,7 +159,13 @@ export async function createClusterMonitor(options: ClusterMonitorOptions): Prom
   return {
     ...monitor,
     async beside(signal) {
-      await Promise.all([restoreAtStart(() => monitor.loop.state, withPower, signal), below === "auto" && budget !== undefined ? keepBudget(persisting(budget, store, host, clock, log), withPower, signal) : undefined])
+      const laying =
+        below === "auto" && budget !== undefined
+          ? keepBudget(persisting(budget, store, host, clock, log, feed), withPower, signal)
+          : feed !== undefined && executors.length > 0
+            ? keepBudget(shownOnly(feed), withPower, signal, "shutdown plan")
+            : undefined
+      await Promise.all([restoreAtStart(() => monitor.loop.state, withPower, signal), laying])
     },
     dispose: () => store.dispose(),
   }
@@ -153,7 +176,7 @@ export async function createClusterMonitor(options: ClusterMonitorOptions): Prom
  * hourly, changed or not): `nutctl check` compares battery.runtime with it, and its age tells
  * check whether a monitor still keeps it.
  */
-function persisting(holder: BudgetHolder, store: NutctlStore, host: string, clock: Clock, log: (level: "warning", message: string) => void): BudgetHolder {
+function persisting(holder: BudgetHolder, store: NutctlStore, host: string, clock: Clock, log: (level: "warning", message: string) => void, feed?: ShutdownFeed): BudgetHolder {
   return {
     covers: (runtime) => holder.covers(runtime),
     get needMs() {
@@ -163,7 +186,24 @@ function persisting(holder: BudgetHolder, store: NutctlStore, host: string, cloc
       holder.set(budget)
       const { timeline } = budget as Partial<RuntimeBudget>
       if (timeline === undefined) return
+      feed?.budget({ needMs: budget.needMs, timeline })
       saveBudget(store, storedBudget(host, { needMs: budget.needMs, timeline }, clock.now())).catch((e: unknown) => log("warning", `runtimeBelow: auto: cannot save the budget for nutctl check: ${(e as Error).message}`))
+    },
+  }
+}
+
+/** A budget laid out only to be shown (runtimeBelow is not auto: the loop does not read it). */
+function shownOnly(feed: ShutdownFeed): BudgetHolder {
+  const holder = budgetHolder()
+  return {
+    covers: (runtime) => holder.covers(runtime),
+    get needMs() {
+      return holder.needMs
+    },
+    set(budget) {
+      holder.set(budget)
+      const { timeline } = budget as Partial<RuntimeBudget>
+      if (timeline !== undefined) feed.budget({ needMs: budget.needMs, timeline })
     },
   }
 }

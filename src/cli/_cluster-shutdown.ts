@@ -27,6 +27,7 @@ import {
   type ConfiguredExecutor,
   type PlanResult,
   type PowerControl,
+  type ProgressSink,
   type RuntimeBudget,
   type ShutdownLog,
 } from "../shutdown/index.ts"
@@ -127,7 +128,7 @@ export interface ClusterShutdownHandler extends ShutdownHandler {
  * that logged out is down already (its login lasts until its plan is done), and only the UPS's
  * power cycle at the end of our plan brings it back — calling off would leave it off.
  */
-export function clusterShutdownHandler(ctx: ClusterShutdownContext & { readonly power?: PowerControl; readonly onResult?: (result: PlanResult) => void }): ClusterShutdownHandler {
+export function clusterShutdownHandler(ctx: ClusterShutdownContext & { readonly power?: PowerControl; readonly progress?: ProgressSink; readonly onResult?: (result: PlanResult) => void }): ClusterShutdownHandler {
   let last: PlanResult | undefined
   let atFsd: Promise<number | undefined> | undefined
   const secondaries = ctx.power?.secondaries?.bind(ctx.power)
@@ -139,6 +140,7 @@ export function clusterShutdownHandler(ctx: ClusterShutdownContext & { readonly 
     store: ctx.store,
     dryRun: ctx.dryRun,
     ...(ctx.power === undefined ? {} : { power: ctx.power }),
+    ...(ctx.progress === undefined ? {} : { progress: ctx.progress }),
     onResult: (r) => {
       last = r
       ctx.onResult?.(r)
@@ -210,10 +212,11 @@ const BUDGET_RETRY_MS = 300_000
  * `runtimeBelow: auto`: lay this host's plan out (a dry plan: executors only read) with the learned
  * durations and keep the budget current until `signal` aborts. Steps nothing has been learned for
  * count at their timeout, so the budget errs on the early side; `nutctl drill` learns them.
+ * `label` starts its log lines (another one when the budget is only shown, see _shutdown-view.ts).
  */
-export async function keepBudget(holder: BudgetHolder, ctx: ClusterShutdownContext & { readonly power?: PowerControl }, signal: AbortSignal): Promise<void> {
+export async function keepBudget(holder: BudgetHolder, ctx: ClusterShutdownContext & { readonly power?: PowerControl }, signal: AbortSignal, label = "runtimeBelow: auto"): Promise<void> {
   const quiet: ShutdownLog = (level, m) => {
-    if (level === "warn" || level === "error") ctx.log("warning", `runtimeBelow: auto: ${m}`)
+    if (level === "warn" || level === "error") ctx.log("warning", `${label}: ${m}`)
   }
   while (!signal.aborted) {
     let wait = BUDGET_REFRESH_MS
@@ -223,14 +226,14 @@ export async function keepBudget(holder: BudgetHolder, ctx: ClusterShutdownConte
       const changed = budget.needMs !== holder.needMs
       holder.set(budget)
       if (changed) {
-        ctx.log("info", `runtimeBelow: auto: the shutdown plan needs ${formatDuration(budget.needMs)} of battery.runtime (${formatDuration(budget.timeline.totalMs)} expected, with the safety margin)`)
-        for (const p of plan.problems) ctx.log("warning", `runtimeBelow: auto: ${p.message}`)
+        ctx.log("info", `${label}: the shutdown plan needs ${formatDuration(budget.needMs)} of battery.runtime (${formatDuration(budget.timeline.totalMs)} expected, with the safety margin)`)
+        for (const p of plan.problems) ctx.log("warning", `${label}: ${p.message}`)
         for (const e of budget.timeline.entries.filter((x) => x.source === "timeout")) {
-          ctx.log("notice", `runtimeBelow: auto: nothing learned for ${e.key} yet: it counts at its timeout, ${formatDuration(e.endMs - e.startMs)} (nutctl drill learns it)`)
+          ctx.log("notice", `${label}: nothing learned for ${e.key} yet: it counts at its timeout, ${formatDuration(e.endMs - e.startMs)} (nutctl drill learns it)`)
         }
       }
     } catch (e) {
-      ctx.log("warning", `runtimeBelow: auto: cannot lay the plan out: ${(e as Error).message}`)
+      ctx.log("warning", `${label}: cannot lay the plan out: ${(e as Error).message}`)
       wait = BUDGET_RETRY_MS
     }
     await ctx.clock.sleep(wait, signal).catch(() => undefined)

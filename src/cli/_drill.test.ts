@@ -4,7 +4,7 @@ import { after, test } from "node:test"
 import { SIM_API_KEY, startTrueNasSimulator, type TrueNasSim } from "../../test/sim/truenas/index.ts"
 import { memoryConfigFs } from "../config/index.ts"
 import { systemClock } from "../monitor/index.ts"
-import { listDurations } from "../shutdown/index.ts"
+import { listDurations, readDrillRecord } from "../shutdown/index.ts"
 import { createStore } from "../store/index.ts"
 import { runDrill } from "./_drill.ts"
 
@@ -62,13 +62,20 @@ test("runDrill() rehearses every host's plan read-only and prints the cluster ti
   const learned = await listDurations(store)
   assert.equal(learned.get("truenas:wait-secondaries")?.samples[0]?.source, "drill")
   assert.deepEqual(await store.journal.keys(), [], "a drill keeps no journal")
+  // each rehearsed host's result, for nutctl serve's /api/v1/shutdown and nutctl_drill_last_*
+  const record = await readDrillRecord(store, "truenas")
+  assert.equal(record?.ok, true)
+  assert.ok(record !== undefined && record.at > 0 && record.elapsedMs >= 0)
+  assert.equal((await readDrillRecord(store, "pve1"))?.ok, true)
 })
 
 test("runDrill() fails when the battery does not cover the cluster with a fixed runtimeBelow", async () => {
   const nas = await startTrueNasSimulator({ version: "24.10" })
   sims.push(nas)
-  const { code, text } = await drill(nas, 1800, "60s")
+  const { code, text, store } = await drill(nas, 1800, "60s")
   assert.equal(code, 1)
+  // every step passed, but the cluster does not fit: the drill failed for each host
+  assert.equal((await readDrillRecord(store, "truenas"))?.ok, false)
   assert.match(text, /✖ does NOT fit the battery: 1m00s left at the trigger; the cluster is down .* later, .* after it is empty \(the margin asks for .*\) \(runtimeBelow: auto would start it in time\)/)
   assert.match(text, /via \/websocket/)
 })

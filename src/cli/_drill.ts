@@ -17,6 +17,7 @@ import {
   planSteps,
   recordDuration,
   runPlan,
+  saveDrillRecord,
   type ClusterHost,
   type PowerControl,
   type ProgressSink,
@@ -73,6 +74,8 @@ export async function runDrill(options: DrillOptions, io: DrillIo): Promise<0 | 
 
   let failed = false
   const cluster: ClusterHost[] = []
+  // each host's dry run, for the record `nutctl serve` reports (drill-store.ts)
+  const runs: { host: string; ok: boolean; elapsedMs: number }[] = []
   const sources = { env: (n: string) => io.env(n), fs: io.fs }
   for (const host of hosts) {
     const role = resolveRole(config, host)
@@ -83,10 +86,12 @@ export async function runDrill(options: DrillOptions, io: DrillIo): Promise<0 | 
     }
     io.out(`${host} (${role.entry.role}: ${role.entry.shutdown.join(" → ") || "no executors"})`)
     const loadedExecutors = await roleExecutors({ loaded, role, sources })
+    let hostOk = true
     for (const x of loadedExecutors) {
       if (x.problem === undefined) continue
       io.out(`  ${x.missingSecret ? "–" : "✖"} ${x.name}: ${x.missingSecret ? "not checked from here: " : ""}${x.problem}`)
       if (!x.missingSecret) failed = true
+      if (!x.missingSecret) hostOk = false
     }
     const executors = loadedExecutors.flatMap((x) => (x.configured ? [x.configured] : []))
     const power: PowerControl | undefined =
@@ -103,6 +108,7 @@ export async function runDrill(options: DrillOptions, io: DrillIo): Promise<0 | 
     const plan = await buildPlan({ host, executors, clock: io.clock, log: hostLog(io), dryRun: true, store: io.store, ...(power === undefined ? {} : { power }) })
     const result = await runPlan(plan, { clock: io.clock, store: io.store, learn: true, tickMs: 0, progress: stepLines(io) })
     if (result.state !== "done") failed = true
+    runs.push({ host, ok: hostOk && result.state === "done", elapsedMs: result.endedAt - result.startedAt })
     cluster.push({ host, role: role.entry.role, plan })
   }
 
@@ -123,6 +129,10 @@ export async function runDrill(options: DrillOptions, io: DrillIo): Promise<0 | 
   }
   const verdict = formatDrillTimeline(timeline, { ...(battery === undefined ? {} : { battery }), trigger, margin: DEFAULT_MARGIN })
   for (const line of verdict.lines) io.out(line)
+  const at = io.clock.now()
+  for (const r of runs) {
+    await saveDrillRecord(io.store, { version: 1, host: r.host, at, ok: r.ok && verdict.fits !== false, elapsedMs: r.elapsedMs }).catch((e: unknown) => io.err(`warning: cannot record the drill of ${r.host}: ${(e as Error).message}`))
+  }
   if (!io.store.persistent) io.out("  (learned durations are not kept: no data directory; --data-dir DIR)")
   return failed || verdict.fits === false ? 1 : 0
 }

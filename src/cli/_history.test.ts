@@ -5,7 +5,8 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { createEventHub, createLocalDirectory, type NoteInput } from "../http/index.ts"
 import { UpsState } from "../ups/index.ts"
-import { openHistoryStore, progressNotes, startHistory } from "./_history.ts"
+import type { ProgressEvent } from "../shutdown/index.ts"
+import { openHistoryStore, progressNotes, startHistory, withProgressNotes } from "./_history.ts"
 
 const quiet = { warn() {}, error() {} }
 
@@ -73,4 +74,15 @@ test("progressNotes() records a dry run as a drill: start, failed steps, the res
       ["drill", "error", "Drill failed in 4.0s: vm:101", "rack"],
     ],
   )
+})
+
+test("withProgressNotes() hands every progress event to the feed and records the run in the history", () => {
+  const notes: NoteInput[] = []
+  const seen: string[] = []
+  const feed = withProgressNotes({ name: "plan view", progress: (e: ProgressEvent) => void seen.push(e.kind) }, (n) => notes.push(n))
+  assert.equal(feed.name, "plan view", "the rest of the feed stays")
+  feed.progress({ kind: "start", at: 1, host: "pve1", runId: "r", dryRun: false, resumed: false, steps: [], estimateMs: 0 })
+  feed.progress({ kind: "end", at: 2, state: "done", failures: [], elapsedMs: 1000 })
+  assert.deepEqual(seen, ["start", "end"])
+  assert.deepEqual(notes.map((n) => n.type), ["shutdown.start", "shutdown.end"])
 })

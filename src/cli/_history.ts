@@ -189,3 +189,15 @@ export async function startHistory(options: StartHistoryOptions): Promise<Runnin
     },
   }
 }
+
+/** `feed` with its progress also recorded by {@link progressNotes}. */
+export function withProgressNotes<F extends { readonly progress: ProgressSink }>(feed: F, note: (input: NoteInput) => void, system?: string): F {
+  const notes = progressNotes(note, system)
+  return {
+    ...feed,
+    progress(e: ProgressEvent) {
+      feed.progress(e)
+      notes(e)
+    },
+  }
+}

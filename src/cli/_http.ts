@@ -84,8 +84,13 @@ export interface StartHttpOptions {
   /** Config file name, for messages about secrets. */
   readonly configFile?: string
   readonly monitor?: MonitorView
-  /** PLACEHOLDER until issue 5. */
-  readonly shutdown?: ShutdownView
+  /**
+   * The shutdown plan, its runtime budget and the last drill (`/api/v1/shutdown`,
+   * `nutctl_shutdown_*`, `nutctl_drill_last_*`): a view, or one built from what HTTP reads (its UPS
+   * directory for battery.runtime, the monitor view for the supplies; see _shutdown-view.ts).
+   * Absent: those report "not available".
+   */
+  readonly shutdown?: ShutdownView | ((http: { readonly directory: UpsDirectory; readonly monitor: MonitorView }) => ShutdownView)
   /** Where the event and power history is kept, e.g. `{ dir: DEFAULT_DATA_DIR }` (_paths.ts); absent: memory only. */
   readonly history?: HistoryStoreOptions
   readonly retention?: HistoryRetention
@@ -160,6 +165,8 @@ export async function startHttp(options: StartHttpOptions): Promise<RunningHttp>
   events.attach(directory)
   const history = await startHistory({ hub: events, directory, ...(options.history ? { store: options.history } : {}), ...(options.retention ? { retention: options.retention } : {}), log: componentLog(log) })
 
+  const monitor: MonitorView = { snapshot: () => monitorView?.snapshot() }
+  const shutdown = typeof options.shutdown === "function" ? options.shutdown({ directory, monitor }) : options.shutdown
   const app = createHttpApp({
     version: VERSION,
     directory,
@@ -173,8 +180,8 @@ export async function startHttp(options: StartHttpOptions): Promise<RunningHttp>
     fetchRemote: config.metrics.serverParam ? (target) => fetchNutDirectory(target) : undefined,
     isLocalServer,
     server,
-    monitor: { snapshot: () => monitorView?.snapshot() },
-    shutdown: options.shutdown,
+    monitor,
+    shutdown,
     processMetrics: processMetricsText(),
     log: componentLog(log),
   })

@@ -2,6 +2,7 @@ import { defineCommand } from "citty"
 import { hostname } from "node:os"
 import { ConfigError, parseListenAddress } from "../config/index.ts"
 import { formatAddress, type ListenAddress } from "../server/index.ts"
+import { createStore, type NutctlStore } from "../store/index.ts"
 import { DEFAULT_DATA_DIR } from "./_paths.ts"
 import { httpListen, monitorViewOf, parseHttpConfig, startHttp, type RunningHttp } from "./_http.ts"
 import { createLog } from "./_log.ts"
@@ -9,6 +10,8 @@ import { startMonitorHost, type MonitorHost } from "./_monitor-host.ts"
 import type { RunningMonitor } from "./_monitor-reload.ts"
 import { clusterSpec, readUpsmonSpec } from "./_monitor-specs.ts"
 import { resolveServeSetup } from "./_serve-setup.ts"
+import { createShutdownTracker, type ShutdownFeed, type ShutdownTracker } from "./_shutdown-view.ts"
+import { withProgressNotes } from "./_history.ts"
 import { catchSighup, onSighup, untilStopSignal } from "./_signals.ts"
 import { DEMO_UPS_NAME, startUpsd } from "./_upsd.ts"
 
@@ -77,12 +80,13 @@ export default defineCommand({
         let http: RunningHttp | undefined
         // the config schema has parsed each monitor entry into ups, host and port already
         const primary = cluster.role.entry.monitor[0]
+        const plan = planTracker(cluster.host, dataDir)
         try {
           const httpConfig = parseHttpConfig(cluster.loaded.config.http, cluster.loaded.file)
           const at = httpListen(args.http as string | boolean | undefined, httpConfig.listen)
           // no NUT users here (their passwords stay on the primary): the secondary's HTTP is read-only
           const users: [] = []
-          if (at && primary) http = await startHttp({ listen: at, remote: { host: primary.host, port: primary.port, ups: [primary.ups] }, users, config: httpConfig, configFile: cluster.loaded.file, ...(dataDir ? { history: { dir: dataDir } } : {}), log })
+          if (at && primary) http = await startHttp({ listen: at, remote: { host: primary.host, port: primary.port, ups: [primary.ups] }, users, config: httpConfig, configFile: cluster.loaded.file, shutdown: (h) => plan.tracker.view(h), ...(dataDir ? { history: { dir: dataDir } } : {}), log })
         } catch (e) {
           log.error(`${(e as Error).message}: monitoring without HTTP`)
         }
@@ -90,13 +94,14 @@ export default defineCommand({
         // SIGHUP re-reads the cluster config: this host's role may monitor other UPSes now
         let latest = cluster
         const host = await startMonitorHost({
-          read: () => clusterSpec({ ...monitorOptions, cluster: latest, ...onRecord }),
+          read: () => clusterSpec({ ...monitorOptions, cluster: latest, ...onRecord, ...(http ? { shutdownFeed: notingProgress(plan.tracker.feed, http) } : {}) }),
           log,
           onSwap: (m) => http?.attachMonitor(viewOf(m)),
         })
         if (host?.reloader.current === undefined) {
           if (host === undefined) process.exitCode = 1
           await http?.stop()
+          await plan.dispose()
           return
         }
         const reload = async (): Promise<void> => {
@@ -111,6 +116,7 @@ export default defineCommand({
         stopReloads()
         await host.reloader.stop()
         await http?.stop()
+        await plan.dispose()
         return
       }
       process.exitCode = resolved.exitCode
@@ -137,10 +143,12 @@ export default defineCommand({
     let http: RunningHttp | undefined
     // HTTP reads its users at each request: a reload replaces this list's contents
     const httpUsers = [...setup.users]
+    // the plan view (/api/v1/shutdown, nutctl_shutdown_*): when this host has a cluster role at start
+    const plan = resolved.cluster?.role !== undefined ? planTracker(resolved.cluster.host, dataDir) : undefined
     try {
       const httpConfig = parseHttpConfig(resolved.cluster?.loaded.config.http, resolved.cluster?.loaded.file)
       const at = httpListen(args.http as string | boolean | undefined, httpConfig.listen)
-      if (at) http = await startHttp({ listen: at, upsd, users: httpUsers, config: httpConfig, ...(resolved.cluster ? { configFile: resolved.cluster.loaded.file } : {}), ...(dataDir ? { history: { dir: dataDir } } : {}), log })
+      if (at) http = await startHttp({ listen: at, upsd, users: httpUsers, config: httpConfig, ...(resolved.cluster ? { configFile: resolved.cluster.loaded.file } : {}), ...(plan ? { shutdown: (h: Parameters<ShutdownTracker["view"]>[0]) => plan.tracker.view(h) } : {}), ...(dataDir ? { history: { dir: dataDir } } : {}), log })
     } catch (e) {
       log.error(`${(e as Error).message}: serving NUT without HTTP`)
     }
@@ -155,7 +163,7 @@ export default defineCommand({
     if (nutDir !== undefined || cluster !== undefined) {
       monitorHost = await startMonitorHost({
         read: async () => {
-          if (nutDir === undefined) return cluster && (await clusterSpec({ ...monitorHere, cluster }))
+          if (nutDir === undefined) return cluster && (await clusterSpec({ ...monitorHere, cluster, ...(http && plan ? { shutdownFeed: notingProgress(plan.tracker.feed, http) } : {}) }))
           const read = await readUpsmonSpec(nutDir, false, monitorHere)
           for (const w of read?.warnings ?? []) log.warn(w.message)
           return read?.spec
@@ -165,6 +173,7 @@ export default defineCommand({
       })
       if (monitorHost === undefined) {
         await http?.stop()
+        await plan?.dispose()
         await upsd.stop()
         process.exitCode = 1
         return
@@ -198,9 +207,21 @@ export default defineCommand({
     stopReloads()
     await monitorHost?.reloader.stop()
     await http?.stop()
+    await plan?.dispose()
     await upsd.stop()
   },
 })
+
+/** The plan view of this host (_shutdown-view.ts), reading `nutctl drill`'s record from the data directory. */
+function planTracker(host: string, dataDir: string | undefined): { readonly tracker: ShutdownTracker; dispose(): Promise<void> } {
+  const store: NutctlStore | undefined = dataDir === undefined ? undefined : createStore({ dir: dataDir })
+  return { tracker: createShutdownTracker({ host, ...(store === undefined ? {} : { store }) }), dispose: async () => store?.dispose() }
+}
+
+/** The plan's progress also goes into the event history (start, each step, the end). */
+function notingProgress(feed: ShutdownFeed, http: RunningHttp): ShutdownFeed {
+  return withProgressNotes(feed, (n) => void http.history.note(n))
+}
 
 /** The monitor's records feed HTTP's events and history. */
 function recordsTo(http: RunningHttp | undefined): { onRecord?: (r: Parameters<RunningHttp["events"]["monitorRecord"]>[0]) => void } {

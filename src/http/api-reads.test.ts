@@ -49,7 +49,7 @@ test("/api/v1 reads: UPS list, one UPS, variables, commands, clients, monitor", 
   }
 })
 
-test("/api/v1/shutdown says not available until issue 5 wires the plan; metrics follow the view", async () => {
+test("/api/v1/shutdown says not available without a view; with one, it and the metrics follow the view", async () => {
   const directory = createLocalDirectory({ ups: [] })
   const none = createHttpApp({ version: "test", directory })
   assert.deepEqual(await (await none.request("/api/v1/shutdown")).json(), { available: false, plan: null, budgetSeconds: null, marginSeconds: null, lastDrill: null })

@@ -136,7 +136,7 @@ export function apiRoutes(ctx: ApiContext): ApiRoute[] {
       return { body: list.map((e) => ({ ...e })) }
     }),
 
-    apiRoute({ method: "get", path: "/api/v1/shutdown", summary: "The shutdown plan and its runtime budget (PLACEHOLDER until issue 5)", tag: "shutdown", access: "read", response: s.shutdownState, errors: { 401: UPS_ERRORS[401] } }, () => {
+    apiRoute({ method: "get", path: "/api/v1/shutdown", summary: "The shutdown plan (steps, steps done, the battery time it needs), the runtime budget (battery.runtime of the supply that feeds this host), the margin and the last drill", tag: "shutdown", access: "read", response: s.shutdownState, errors: { 401: UPS_ERRORS[401] } }, () => {
       const v = ctx.shutdown
       const plan = v?.plan()
       const budget = v?.budgetSeconds()

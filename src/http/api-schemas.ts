@@ -95,11 +95,22 @@ export const eventsQuery = z.object({
 
 export const shutdownState = z
   .object({
-    available: z.boolean().describe("false until the shutdown plan (issue 5) is wired"),
-    plan: z.object({ steps: z.number(), done: z.number(), needSeconds: z.number(), running: z.boolean() }).nullable(),
-    budgetSeconds: z.number().nullable(),
-    marginSeconds: z.number().nullable(),
-    lastDrill: z.object({ at: z.number(), ok: z.boolean(), seconds: z.number() }).nullable(),
+    available: z.boolean().describe("true when this node runs a shutdown plan view (nutctl serve with a cluster role); false: every other field is null"),
+    plan: z
+      .object({
+        steps: z.number().describe("Steps of the plan: the latest layout (at start and hourly), or the running plan's"),
+        done: z.number().describe("Steps finished in the current or last run"),
+        needSeconds: z.number().describe("battery.runtime the plan needs: expected duration (learned, else estimates, else timeouts) × 1.25 + 30 s"),
+        running: z.boolean().describe("A shutdown run is in progress"),
+      })
+      .nullable()
+      .describe("null: the role has no executors, or the plan was not laid out yet"),
+    budgetSeconds: z.number().nullable().describe("battery.runtime of the supply that feeds this host (the least of several); null when unknown"),
+    marginSeconds: z.number().nullable().describe("budgetSeconds − plan.needSeconds (negative: the battery no longer covers the plan)"),
+    lastDrill: z
+      .object({ at: z.number().describe("When it ended (ms since the epoch)"), ok: z.boolean(), seconds: z.number().describe("How long this host's dry run took") })
+      .nullable()
+      .describe("The last `nutctl drill` that rehearsed this host with the same data directory"),
   })
-  .describe("PLACEHOLDER until issue 5: the shutdown plan and its runtime budget")
+  .describe("The shutdown plan, its runtime budget (battery.runtime) and the last drill")
 

@@ -43,7 +43,7 @@ export interface HttpAppOptions {
   readonly isLocalServer?: ((host: string, port: number) => boolean) | undefined
   readonly server?: ServerView | undefined
   readonly monitor?: MonitorView | undefined
-  /** PLACEHOLDER until issue 5. */
+  /** The shutdown plan, its runtime budget and the last drill (`nutctl serve` with a cluster role). */
   readonly shutdown?: ShutdownView | undefined
   readonly driverStats?: ((ups: string) => DriverStats | undefined) | undefined
   /** Process metrics text appended to `/metrics` (see processMetricsText). */

@@ -1,7 +1,8 @@
 /**
  * nutctl's own metrics on `/metrics` (`nutctl_*`): UPS availability as the server sees it, the
  * NUT server's connections and requests, the link of a secondary to its primary, the monitor per
- * supply, and the shutdown plan (placeholders until issue 5 fills `ShutdownView`).
+ * supply, and the shutdown plan, its runtime budget and the last drill (when a `ShutdownView` is given:
+ * `nutctl serve` with a cluster role).
  */
 import type { MetricFamily, MetricSample } from "./metric-family.ts"
 import type { DriverStats, MonitorView, ServerView, ShutdownView, SupplyView, UpsDirectory } from "./types.ts"
@@ -116,7 +117,7 @@ function monitorFamilies(view: MonitorView): MetricFamily[] {
   ]
 }
 
-/** PLACEHOLDER for issue 5: exported only when a ShutdownView is wired. */
+/** The plan, the budget and the last drill: each family only when the view knows its value. */
 function shutdownFamilies(view: ShutdownView): MetricFamily[] {
   const out: MetricFamily[] = []
   const one = (name: string, help: string, value: number): void => {

@@ -187,12 +187,13 @@ export interface MonitorView {
   snapshot(): MonitorSnapshot | undefined
 }
 
-// ----- Shutdown plan (issue 5) -----
+// ----- Shutdown plan -----
 
 /**
- * PLACEHOLDER for issue 5 (shutdown plan, budget, drills): the shape the plan runner will fill.
- * Until it exists nothing implements it, and the `nutctl_shutdown_*` / `nutctl_drill_*` metrics
- * and `/api/v1/shutdown` report "not available".
+ * The shutdown plan, its runtime budget and the last drill, as the HTTP layer reads them.
+ * `nutctl serve` with a cluster role implements it (src/cli/_shutdown-view.ts); without one the
+ * `nutctl_shutdown_*` / `nutctl_drill_*` metrics are absent and `/api/v1/shutdown` says
+ * `available: false`.
  */
 export interface ShutdownView {
   /** The current plan: steps, how many are done, and the time it needs. */

@@ -72,6 +72,8 @@ export {
 } from "./budget.ts"
 /** The latest budget a monitor computed, kept in the store for `nutctl check`. */
 export { readStoredBudget, saveBudget, storedBudget, type StoredBudget } from "./budget-store.ts"
+/** The last `nutctl drill` of a host, for `nutctl serve`'s HTTP views. */
+export { readDrillRecord, saveDrillRecord, type DrillRecord } from "./drill-store.ts"
 /** Run one executor's steps in order under their timeouts (the monitor's SHUTDOWNCMD hand-off). */
 export { runSteps, type RunStepsOptions, type StepOutcome } from "./run-steps.ts"
 /** Typed errors with stable codes. */
