@@ -177,24 +177,19 @@ export async function createClusterMonitor(options: ClusterMonitorOptions): Prom
  * check whether a monitor still keeps it.
  */
 function persisting(holder: BudgetHolder, store: NutctlStore, host: string, clock: Clock, log: (level: "warning", message: string) => void, feed?: ShutdownFeed): BudgetHolder {
-  return {
-    covers: (runtime) => holder.covers(runtime),
-    get needMs() {
-      return holder.needMs
-    },
-    set(budget) {
-      holder.set(budget)
-      const { timeline } = budget as Partial<RuntimeBudget>
-      if (timeline === undefined) return
-      feed?.budget({ needMs: budget.needMs, timeline })
-      saveBudget(store, storedBudget(host, { needMs: budget.needMs, timeline }, clock.now())).catch((e: unknown) => log("warning", `runtimeBelow: auto: cannot save the budget for nutctl check: ${(e as Error).message}`))
-    },
-  }
+  return onLaidOut(holder, (needMs, timeline) => {
+    feed?.budget({ needMs, timeline })
+    saveBudget(store, storedBudget(host, { needMs, timeline }, clock.now())).catch((e: unknown) => log("warning", `runtimeBelow: auto: cannot save the budget for nutctl check: ${(e as Error).message}`))
+  })
 }
 
 /** A budget laid out only to be shown (runtimeBelow is not auto: the loop does not read it). */
 function shownOnly(feed: ShutdownFeed): BudgetHolder {
-  const holder = budgetHolder()
+  return onLaidOut(budgetHolder(), (needMs, timeline) => feed.budget({ needMs, timeline }))
+}
+
+/** `holder`, also telling `then` each budget set with its timeline (a laid-out plan). */
+function onLaidOut(holder: BudgetHolder, then: (needMs: number, timeline: RuntimeBudget["timeline"]) => void): BudgetHolder {
   return {
     covers: (runtime) => holder.covers(runtime),
     get needMs() {
@@ -203,7 +198,7 @@ function shownOnly(feed: ShutdownFeed): BudgetHolder {
     set(budget) {
       holder.set(budget)
       const { timeline } = budget as Partial<RuntimeBudget>
-      if (timeline !== undefined) feed.budget({ needMs: budget.needMs, timeline })
+      if (timeline !== undefined) then(budget.needMs, timeline)
     },
   }
 }

@@ -3,18 +3,9 @@ import assert from "node:assert/strict"
 import { ConfigError } from "./errors.ts"
 import { memoryConfigFs } from "./fs.ts"
 import { loadNutctlConfig, parseNutctlConfig } from "./nutctl-load.ts"
+import { issuesOf, warningsOf } from "../../test/support/nutctl-issues.ts"
 
-function issuesOf(text: string, file = "nutctl.yaml"): string[] {
-  try {
-    parseNutctlConfig(text, { file })
-  } catch (e) {
-    if (e instanceof ConfigError) return e.issues.map((i) => i.message)
-    throw e
-  }
-  assert.fail("expected a ConfigError")
-}
 
-const warningsOf = (text: string, file = "nutctl.yaml"): string[] => parseNutctlConfig(text, { file }).warnings.map((w) => w.message)
 
 const EXEC = "executors:\n  command: { command: /bin/true }\n"
 

@@ -4,18 +4,10 @@ import { fileURLToPath } from "node:url"
 import { ConfigError } from "./errors.ts"
 import { memoryConfigFs } from "./fs.ts"
 import { loadNutctlConfig, parseNutctlConfig } from "./nutctl-load.ts"
+import { issuesOf } from "../../test/support/nutctl-issues.ts"
 
 const EXAMPLE = fileURLToPath(new URL("../../contrib/nutctl.example.yaml", import.meta.url))
 
-function issuesOf(text: string, file = "nutctl.yaml"): string[] {
-  try {
-    parseNutctlConfig(text, { file })
-  } catch (e) {
-    if (e instanceof ConfigError) return e.issues.map((i) => i.message)
-    throw e
-  }
-  assert.fail("expected a ConfigError")
-}
 
 test("loadNutctlConfig() accepts contrib/nutctl.example.yaml", async () => {
   const { config, format, warnings } = await loadNutctlConfig(EXAMPLE)
