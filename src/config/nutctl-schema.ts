@@ -6,7 +6,8 @@
  */
 import { z } from "zod"
 import { checkDriverOptions } from "../drivers/index.ts"
-import { DEFAULT_HTTP_PORT, httpConfigSchema } from "../http/index.ts"
+// the schema file alone: http/index.ts would load the HTTP server with every config (scripts/check-layers.mjs DEEP_FILES)
+import { DEFAULT_HTTP_PORT, httpConfigSchema } from "../http/config.ts"
 import { parseUpsSystem } from "./ups-system.ts"
 import { upsmonRole } from "./user-record.ts"
 import { isCidr, parseDuration, parseListenAddress } from "./values.ts"
