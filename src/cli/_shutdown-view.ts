@@ -11,6 +11,7 @@
  * - The last drill: the record `nutctl drill` saved in the data directory (shutdown/drill-store.ts),
  *   read again at most once a minute.
  */
+import { parseUpsSystem } from "../config/index.ts"
 import type { MonitorView, ShutdownView, UpsDirectory } from "../http/index.ts"
 import { planNeedMs, readDrillRecord, type DrillRecord, type ProgressSink } from "../shutdown/index.ts"
 import type { NutctlStore } from "../store/index.ts"
@@ -143,14 +144,11 @@ export function budgetSeconds(directory: UpsDirectory, monitor: MonitorView): nu
  * this process serves) by name; a polled one when host:port is the server it polls.
  */
 function supplyRuntime(directory: UpsDirectory, system: string): number | undefined {
-  const at = system.indexOf("@")
-  const ups = at < 0 ? system : system.slice(0, at)
-  if (directory.server !== "local") {
-    const where = at < 0 ? "localhost" : system.slice(at + 1)
-    const hasPort = /:\d+$/.test(where) && (!where.includes("]") || where.lastIndexOf("]") < where.lastIndexOf(":"))
-    if (`${hasPort ? where : `${where}:3493`}`.toLowerCase() !== directory.server.toLowerCase()) return undefined
-  }
-  const reading = directory.read(ups)
+  const s = parseUpsSystem(system)
+  if (s === undefined) return undefined
+  // the polled server is named `host:port` ([v6]:port), as the poller writes it
+  if (directory.server !== "local" && `${s.host.includes(":") ? `[${s.host}]` : s.host}:${s.port}`.toLowerCase() !== directory.server.toLowerCase()) return undefined
+  const reading = directory.read(s.ups)
   if (reading === undefined || reading.availability !== "ok") return undefined
   const value = reading.variables.find((v) => v.name.toLowerCase() === "battery.runtime")?.value
   const seconds = value === undefined ? Number.NaN : Number.parseFloat(value)
