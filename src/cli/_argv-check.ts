@@ -58,16 +58,16 @@ export function argProblem(defs: ArgsDef, args: readonly string[]): string | und
     const shape = { takesValue: def.type === "string" || def.type === "enum", boolean: def.type === "boolean" }
     for (const n of [key, kebab(key), camel(key), ...toArray((def as { alias?: string | string[] }).alias)]) names.set(n, shape)
   }
-  let seen = 0
+  const given: string[] = []
   for (let i = 0; i < args.length; i++) {
     const arg = args[i] as string
     if (arg === "--") {
-      seen += args.length - i - 1
+      given.push(...args.slice(i + 1))
       break
     }
     // a negative number is an argument (`cmd ups shutdown.return -1`), not a flag
     if (!arg.startsWith("-") || arg === "-" || /^-\d/.test(arg)) {
-      seen++
+      given.push(arg)
       continue
     }
     const long = arg.startsWith("--")
@@ -88,27 +88,13 @@ export function argProblem(defs: ArgsDef, args: readonly string[]): string | und
       if (known?.takesValue === true && j === name.length - 1 && !body.includes("=")) i++
     }
   }
-  if (seen > positionals) return `Unexpected argument${seen - positionals === 1 ? "" : "s"}: ${surplus(args, defs, positionals).join(" ")}`
+  const surplus = given.slice(positionals)
+  if (surplus.length > 0) return `Unexpected argument${surplus.length === 1 ? "" : "s"}: ${surplus.join(" ")}`
   return undefined
 }
 
 function isHelp(args: readonly string[]): boolean {
   return args.some((a) => a === "--help" || a === "-h")
-}
-
-/** The positional arguments past what the command takes. */
-function surplus(args: readonly string[], defs: ArgsDef, positionals: number): string[] {
-  const out: string[] = []
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i] as string
-    if (arg === "--") {
-      out.push(...args.slice(i + 1))
-      break
-    }
-    if (!arg.startsWith("-") || /^-\d/.test(arg)) out.push(arg)
-    else if (!arg.includes("=") && takesValue(arg, defs)) i++
-  }
-  return out.slice(positionals)
 }
 
 function firstPositional(args: readonly string[], defs: ArgsDef): number {
